@@ -1,0 +1,26 @@
+// The Prisma client for DATABASE_URL: SQLite through better-sqlite3, PostgreSQL through pg
+// (docs/decisions/002-two-databases.md).
+import { PrismaClient as PostgresClient } from "../generated/prisma/postgresql/client";
+import { PrismaClient as SqliteClient } from "../generated/prisma/sqlite/client";
+import { runtimeAdapter } from "./adapters.server";
+import { databaseProvider } from "./url";
+
+export { databaseProvider, type DatabaseProvider } from "./url";
+
+/**
+ * The one client type app code sees, whatever the database. Both clients are generated from the same
+ * models; SQLite's API is the common subset (no `mode: "insensitive"`, no `skipDuplicates`), so code
+ * typed against it runs on PostgreSQL too. The error classes, `Prisma.sql` and the Json null values
+ * come from the shared runtime, so this `Prisma` namespace serves both.
+ */
+export type Db = SqliteClient;
+export { Prisma } from "../generated/prisma/sqlite/client";
+export type * from "../generated/prisma/sqlite/client"; // model row types: Shop, Profile, ...
+
+/** A client for `databaseUrl` (file: paths resolve against the working directory; postgres honours ?schema=). */
+export function createPrismaClient(databaseUrl: string): Db {
+  const adapter = runtimeAdapter(databaseUrl);
+  if (databaseProvider(databaseUrl) === "sqlite") return new SqliteClient({ adapter });
+  // The one cast: the PostgreSQL client, seen through the common-subset type (see Db).
+  return new PostgresClient({ adapter }) as unknown as Db;
+}

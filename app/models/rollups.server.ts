@@ -1,0 +1,64 @@
+import type { Db } from "../db/client.server";
+
+/** The dimensions of one counter; absent dimensions are "" so the unique key matches on upsert. */
+export type RollupKey = {
+  shopId: string;
+  day: string;
+  metric: string;
+  flowId?: string;
+  flowVersionId?: string;
+  stepId?: string;
+  campaignId?: string;
+  variant?: string;
+};
+
+function fullKey(key: RollupKey) {
+  return {
+    shopId: key.shopId,
+    day: key.day,
+    metric: key.metric,
+    flowId: key.flowId ?? "",
+    flowVersionId: key.flowVersionId ?? "",
+    stepId: key.stepId ?? "",
+    campaignId: key.campaignId ?? "",
+    variant: key.variant ?? "",
+  };
+}
+
+/** Adds `by` to one daily counter, creating it at zero first. */
+export async function incrementRollup(db: Db, key: RollupKey, by: bigint) {
+  const where = fullKey(key);
+  await db.dailyRollup.upsert({
+    where: { shopId_day_flowId_flowVersionId_stepId_campaignId_variant_metric: where },
+    create: { ...where, value: by },
+    update: { value: { increment: by } },
+  });
+}
+
+/** Sums of the given metrics over [fromDay, toDay] for a shop, across all other dimensions. */
+export async function sumRollups(db: Db, shopId: string, metrics: string[], fromDay: string, toDay: string) {
+  const rows = await db.dailyRollup.groupBy({
+    by: ["metric"],
+    where: { shopId, metric: { in: metrics }, day: { gte: fromDay, lte: toDay } },
+    _sum: { value: true },
+  });
+  const totals = Object.fromEntries(metrics.map((m) => [m, 0n])) as Record<string, bigint>;
+  for (const row of rows) totals[row.metric] = row._sum.value ?? 0n;
+  return totals;
+}
+
+/** Per-flow sums of the given metrics over [fromDay, toDay]. */
+export async function sumRollupsByFlow(db: Db, shopId: string, metrics: string[], fromDay: string, toDay: string) {
+  const rows = await db.dailyRollup.groupBy({
+    by: ["flowId", "metric"],
+    where: { shopId, metric: { in: metrics }, day: { gte: fromDay, lte: toDay }, flowId: { not: "" } },
+    _sum: { value: true },
+  });
+  const byFlow = new Map<string, Record<string, bigint>>();
+  for (const row of rows) {
+    const totals = byFlow.get(row.flowId) ?? Object.fromEntries(metrics.map((m) => [m, 0n]));
+    totals[row.metric] = row._sum.value ?? 0n;
+    byFlow.set(row.flowId, totals);
+  }
+  return byFlow;
+}

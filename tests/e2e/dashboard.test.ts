@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The main job as a merchant meets it: `npm run demo` (migrate, seed, build, serve), then the dashboard in Chromium.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = path.resolve("test-results");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealthy(url: string, demo: ChildProcess, output: () => string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (demo.exitCode !== null) throw new Error(`npm run demo exited with ${demo.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the demo did not answer ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+describe("npm run demo, in a browser", () => {
+  let demo: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let base = "";
+  let dataDir = "";
+  let log = "";
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "demo-e2e-"));
+    demo = spawn("npm", ["run", "demo"], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${path.join(dataDir, "demo.db")}` },
+      detached: true, // its own process group, so the server it starts goes down with it
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    demo.stdout?.on("data", (chunk) => (log += chunk));
+    demo.stderr?.on("data", (chunk) => (log += chunk));
+    await waitForHealthy(`${base}/healthz`, demo, () => log, 280_000);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (demo?.pid && demo.exitCode === null) {
+      try {
+        process.kill(-demo.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("logs in to the seeded demo shop and shows Home with its numbers", async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/demo/login`);
+    await page.getByRole("button", { name: "Open Northwind Outfitters" }).click();
+    await page.waitForURL(`${base}/app`);
+    await expect(page.getByRole("heading", { name: "Home", level: 1 }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Attributed revenue").first().isVisible()).resolves.toBe(true);
+    const body = await page.textContent("body");
+    expect(body).toMatch(/Store revenue\s*\$[1-9][\d,]*\.\d\d/);
+    expect(body).toMatch(/Subscribers\s*[1-9]\d*/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-home.png"), fullPage: true });
+  });
+
+  it("navigates to Flows, Customers and Settings", async () => {
+    await page.getByRole("link", { name: "Flows" }).click();
+    await page.waitForURL(`${base}/app/flows`);
+    for (const name of ["Welcome series", "Abandoned checkout", "Post-purchase", "Winback", "Sunset"]) {
+      await expect(page.getByText(name, { exact: true }).isVisible()).resolves.toBe(true);
+    }
+
+    await page.getByRole("link", { name: "Customers" }).click();
+    await page.waitForURL(`${base}/app/customers`);
+    await expect(page.getByText("240 profiles").isVisible()).resolves.toBe(true);
+    const search = page.getByPlaceholder("Search by email or name");
+    await search.fill("olivia");
+    await search.press("Enter");
+    await page.waitForURL(/\/app\/customers\?q=olivia/);
+    const rows = await page.locator("tbody tr").allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.toLowerCase()).toContain("olivia");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-customers.png"), fullPage: true });
+
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.waitForURL(`${base}/app/settings`);
+    await expect(page.getByText("21:00–08:00 shop time").isVisible()).resolves.toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("keeps serving only on loopback", async () => {
+    expect(log).toContain(`Listening on ${base}`);
+  });
+});
