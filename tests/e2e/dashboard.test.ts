@@ -3,12 +3,17 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The main job as a merchant meets it: `npm run demo` (migrate, seed, build, serve), then the dashboard in Chromium.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.resolve("test-results");
+
+/** Waits for the element to be visible (client-side navigation renders after the URL changes). */
+async function shown(locator: Locator) {
+  await locator.waitFor({ state: "visible", timeout: 15_000 });
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -85,8 +90,8 @@ describe("npm run demo, in a browser", () => {
     await page.waitForURL(`${base}/demo/login`);
     await page.getByRole("button", { name: "Open Northwind Outfitters" }).click();
     await page.waitForURL(`${base}/app`);
-    await expect(page.getByRole("heading", { name: "Home", level: 1 }).isVisible()).resolves.toBe(true);
-    await expect(page.getByText("Attributed revenue").first().isVisible()).resolves.toBe(true);
+    await shown(page.getByRole("heading", { name: "Home", level: 1 }));
+    await shown(page.getByText("Attributed revenue").first());
     const body = await page.textContent("body");
     expect(body).toMatch(/Store revenue\s*\$[1-9][\d,]*\.\d\d/);
     expect(body).toMatch(/Subscribers\s*[1-9]\d*/);
@@ -97,16 +102,17 @@ describe("npm run demo, in a browser", () => {
     await page.getByRole("link", { name: "Flows" }).click();
     await page.waitForURL(`${base}/app/flows`);
     for (const name of ["Welcome series", "Abandoned checkout", "Post-purchase", "Winback", "Sunset"]) {
-      await expect(page.getByText(name, { exact: true }).isVisible()).resolves.toBe(true);
+      await shown(page.getByText(name, { exact: true }));
     }
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.waitForURL(`${base}/app/customers`);
-    await expect(page.getByText("240 profiles").isVisible()).resolves.toBe(true);
+    await shown(page.getByText("240 profiles"));
     const search = page.getByPlaceholder("Search by email or name");
     await search.fill("olivia");
     await search.press("Enter");
     await page.waitForURL(/\/app\/customers\?q=olivia/);
+    await shown(page.getByText(/^\d+ profiles$/).filter({ hasNotText: "240" }));
     const rows = await page.locator("tbody tr").allTextContents();
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.toLowerCase()).toContain("olivia");
@@ -114,7 +120,7 @@ describe("npm run demo, in a browser", () => {
 
     await page.getByRole("link", { name: "Settings" }).click();
     await page.waitForURL(`${base}/app/settings`);
-    await expect(page.getByText("21:00–08:00 shop time").isVisible()).resolves.toBe(true);
+    await shown(page.getByText("21:00–08:00 shop time"));
     expect(pageErrors).toEqual([]);
   });
 
