@@ -3,6 +3,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Card, IndexTable, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireShop } from "../admin.server";
+import { NumericCell } from "../components/NumericCell";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
 import { searchProfiles } from "../models/profiles.server";
@@ -90,16 +91,8 @@ export default function Customers() {
                 <IndexTable.Cell>
                   <Badge tone={badge.tone}>{badge.label}</Badge>
                 </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {p.orders}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {p.revenue}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{p.orders}</NumericCell>
+                <NumericCell>{p.revenue}</NumericCell>
                 <IndexTable.Cell>{p.lastOrderAt}</IndexTable.Cell>
               </IndexTable.Row>
             );

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Card, IndexTable, Page, Text } from "@shopify/polaris";
 import { requireShop } from "../admin.server";
+import { NumericCell } from "../components/NumericCell";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
 import { listFlowsWithNumbers } from "../models/flows.server";
@@ -63,21 +64,9 @@ export default function Flows() {
                 <IndexTable.Cell>
                   <Badge tone={badge.tone}>{badge.label}</Badge>
                 </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {flow.entered}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {flow.sent}
-                  </Text>
-                </IndexTable.Cell>
-                <IndexTable.Cell>
-                  <Text as="span" alignment="end" numeric>
-                    {flow.revenue}
-                  </Text>
-                </IndexTable.Cell>
+                <NumericCell>{flow.entered}</NumericCell>
+                <NumericCell>{flow.sent}</NumericCell>
+                <NumericCell>{flow.revenue}</NumericCell>
               </IndexTable.Row>
             );
           })}
