@@ -4,6 +4,9 @@ import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { ensureInProcessWorker } from "./worker/in-process.server";
+
+ensureInProcessWorker();
 
 export const streamTimeout = 5000;
 

@@ -32,6 +32,8 @@ const schema = z
     // Signs cookies and tokens (demo login now; unsubscribe and click tokens later).
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
     DEMO_MODE: flag.default(false),
+    // Drain the inbox inside the web process (demo and development); production runs `npm run worker`.
+    WORKER_IN_PROCESS: flag.optional(),
     RESEND_API_KEY: z.string().optional(),
     RESEND_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -54,6 +56,11 @@ const schema = z
   });
 
 export type Env = z.infer<typeof schema>;
+
+/** In-process worker: as set, else on in development (and so in the demo), off in test and production. */
+export function runsWorkerInProcess(current: Env): boolean {
+  return current.WORKER_IN_PROCESS ?? current.NODE_ENV === "development";
+}
 
 export type EnvResult = { ok: true; env: Env } | { ok: false; problems: string[] };
 

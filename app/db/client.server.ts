@@ -14,7 +14,10 @@ export { databaseProvider, type DatabaseProvider } from "./url";
  * come from the shared runtime, so this `Prisma` namespace serves both.
  */
 export type Db = SqliteClient;
-export { Prisma } from "../generated/prisma/sqlite/client";
+/** A client or an interactive transaction: what model functions that may run inside a transaction take. */
+export type DbOrTx = Db | Prisma.TransactionClient;
+import { Prisma } from "../generated/prisma/sqlite/client";
+export { Prisma };
 export type * from "../generated/prisma/sqlite/client"; // model row types: Shop, Profile, ...
 
 /** A client for `databaseUrl` (file: paths resolve against the working directory; postgres honours ?schema=). */

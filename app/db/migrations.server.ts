@@ -1,6 +1,7 @@
 // `migrate deploy`, `migrate dev` and drift checks on Prisma's WebAssembly schema engine, for both
 // providers. The result is Prisma's standard migrations folder, so `prisma migrate deploy` reads it too.
 import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -67,10 +68,25 @@ export async function applyMigrations(databaseUrl: string, options: MigrationOpt
   }
   const migrationsList = await readMigrationList(provider, prismaDir);
   const schema = await committedSchema(provider, prismaDir);
-  return withSchemaEngine(migrationAdapter(databaseUrl), schema, async (engine) => {
+  const applied = await withSchemaEngine(migrationAdapter(databaseUrl), schema, async (engine) => {
     const result = await engine.applyMigrations({ migrationsList, filters: NO_FILTER });
     return result.appliedMigrationNames;
   });
+  if (provider === "sqlite") useWriteAheadLog(sqliteFilePath(databaseUrl));
+  return applied;
+}
+
+/**
+ * WAL lets readers (dashboard) go on while a writer (webhooks, worker) commits, and web and worker processes
+ * share one file. The mode is stored in the database file, so setting it once at migration time is enough.
+ */
+function useWriteAheadLog(file: string) {
+  const sqlite = new Database(file);
+  try {
+    sqlite.pragma("journal_mode = WAL");
+  } finally {
+    sqlite.close();
+  }
 }
 
 /** What the database's migrations table says against the migrations folder (`migrate status`). */

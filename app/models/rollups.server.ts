@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.server";
+import type { Db, DbOrTx } from "../db/client.server";
 
 /** The dimensions of one counter; absent dimensions are "" so the unique key matches on upsert. */
 export type RollupKey = {
@@ -26,7 +26,7 @@ function fullKey(key: RollupKey) {
 }
 
 /** Adds `by` to one daily counter, creating it at zero first. */
-export async function incrementRollup(db: Db, key: RollupKey, by: bigint) {
+export async function incrementRollup(db: DbOrTx, key: RollupKey, by: bigint) {
   const where = fullKey(key);
   await db.dailyRollup.upsert({
     where: { shopId_day_flowId_flowVersionId_stepId_campaignId_variant_metric: where },

@@ -19,7 +19,8 @@ export function findShopByDomain(db: Db, domain: string) {
 }
 
 /**
- * app/uninstalled: the shop's sessions go at once; its data stays until shop/redact (48 h later).
+ * app/uninstalled: the shop's sessions go at once and its live flows pause; its data stays until
+ * shop/redact (48 h later).
  * A late delivery from before the latest install changes nothing.
  */
 export async function markShopUninstalled(db: Db, domain: string, at: Date): Promise<"uninstalled" | "stale"> {
@@ -28,6 +29,7 @@ export async function markShopUninstalled(db: Db, domain: string, at: Date): Pro
   await db.$transaction([
     db.session.deleteMany({ where: { shop: domain } }),
     db.shop.updateMany({ where: { domain, uninstalledAt: null }, data: { uninstalledAt: at } }),
+    db.flow.updateMany({ where: { shop: { domain }, status: "live" }, data: { status: "paused" } }),
   ]);
   return "uninstalled";
 }

@@ -1,0 +1,4 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { acceptWebhook } from "../webhooks.server";
+
+export const action = ({ request }: ActionFunctionArgs) => acceptWebhook(request, "checkouts/create");

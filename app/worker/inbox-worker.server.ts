@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client.server";
+import { isWebhookTopic, normalizeWebhook } from "../domain/events/normalize";
+import { normalizePixelEvent } from "../domain/events/pixel";
+import { COMPLIANCE_TOPICS, handleComplianceWebhook, type ComplianceTopic } from "../models/compliance.server";
+import { claimInboxBatch, releaseFailedEntry } from "../models/inbox.server";
+import { applyNormalized } from "../models/ingest.server";
+import type { Tx } from "../models/identity.server";
+
+/** A payload that will never succeed (invalid for its topic): recorded as failed at once, not retried. */
+export class PermanentInboxError extends Error {}
+
+type Entry = Awaited<ReturnType<typeof claimInboxBatch>>[number];
+type ShopRef = { id: string; currency: string; timezone: string };
+
+export type DrainOptions = {
+  owner?: string;
+  now?: () => Date;
+  batchSize?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+};
+
+function isComplianceTopic(topic: string): topic is ComplianceTopic {
+  return (COMPLIANCE_TOPICS as readonly string[]).includes(topic);
+}
+
+/** Turns one inbox entry into events and profile changes; "shop-deleted" when shop/redact removed everything. */
+async function processEntry(tx: Tx, shop: ShopRef, entry: Entry, now: Date): Promise<"done" | "shop-deleted"> {
+  if (entry.source === "shopify_webhook" && isWebhookTopic(entry.topic)) {
+    const result = normalizeWebhook(entry.topic, entry.payload, { triggeredAt: entry.triggeredAt ?? entry.receivedAt });
+    if (!result.ok) throw new PermanentInboxError(result.error);
+    await applyNormalized(tx, shop, result.value, { source: "shopify_webhook", now });
+    return "done";
+  }
+  if (entry.source === "shopify_webhook" && isComplianceTopic(entry.topic)) {
+    return handleComplianceWebhook(tx, shop, entry.topic, entry.payload, now);
+  }
+  if (entry.source === "web_pixel") {
+    const result = normalizePixelEvent(entry.payload);
+    if (!result.ok) throw new PermanentInboxError(result.error);
+    await applyNormalized(tx, shop, result.value, { source: "web_pixel", now });
+    return "done";
+  }
+  throw new PermanentInboxError(`No handler for ${entry.source} ${entry.topic}`);
+}
+
+/**
+ * Claims one batch and processes each entry in its own transaction together with marking it done, so a
+ * crash at any point leaves the entry to be claimed again after its lease, and processing it twice is harmless.
+ */
+export async function drainInboxOnce(db: Db, options: DrainOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  const owner = options.owner ?? `worker-${randomUUID()}`;
+  const entries = await claimInboxBatch(db, owner, now(), options.leaseMs ?? 60_000, options.batchSize ?? 100);
+  const shops = new Map<string, ShopRef | null>();
+  let done = 0;
+  let failed = 0;
+  for (const entry of entries) {
+    if (!shops.has(entry.shopId)) {
+      shops.set(entry.shopId, await db.shop.findUnique({ where: { id: entry.shopId }, select: { id: true, currency: true, timezone: true } }));
+    }
+    const shop = shops.get(entry.shopId);
+    if (!shop) continue; // the shop (and with it this entry) was erased meanwhile
+    try {
+      await db.$transaction(async (tx) => {
+        const outcome = await processEntry(tx, shop, entry, now());
+        if (outcome === "shop-deleted") return;
+        await tx.inboxEntry.update({
+          where: { id: entry.id },
+          data: { status: "done", processedAt: now(), attempts: entry.attempts + 1, leaseOwner: null, leaseUntil: null },
+        });
+      });
+      done++;
+    } catch (error) {
+      failed++;
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`inbox ${entry.topic} ${entry.id} failed (attempt ${entry.attempts + 1}): ${message}`);
+      await releaseFailedEntry(db, entry.id, entry.attempts + 1, message, now(), options.maxAttempts ?? 8, error instanceof PermanentInboxError);
+    }
+  }
+  return { claimed: entries.length, done, failed };
+}
+
+/** Drains continuously: a full batch goes straight on, an empty one waits `idleMs`. */
+export function startInboxWorker(db: Db, options: DrainOptions & { idleMs?: number } = {}) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const batchSize = options.batchSize ?? 100;
+  const tick = () => {
+    running = drainInboxOnce(db, options)
+      .then(({ claimed }) => claimed >= batchSize)
+      .catch((error) => {
+        console.error("inbox worker: batch failed", error);
+        return false;
+      })
+      .then((more) => {
+        if (!stopped) timer = setTimeout(tick, more ? 0 : (options.idleMs ?? 500));
+      });
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
