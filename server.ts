@@ -25,10 +25,12 @@ async function main() {
 
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", env.TRUST_PROXY_HOPS);
   // Vite fingerprints assets: cache them for a year; everything else briefly.
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
+  // clientIp feeds per-IP rate limits of public endpoints; req.ip honours "trust proxy".
+  app.all("*", createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: (req) => ({ clientIp: req.ip ?? null }) }));
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const shown = env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;

@@ -21,12 +21,14 @@ const schema = z
     DATABASE_URL: databaseUrl.default("file:./data/app.db"),
     HOST: z.string().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    // Proxies in front of the app whose X-Forwarded-For to believe (a hop count); 0 means none.
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SHOPIFY_API_KEY: z.string().min(1),
     SHOPIFY_API_SECRET: z.string().min(1),
     SHOPIFY_APP_URL: z.url({ protocol: /^https?$/ }),
     SCOPES: z
       .string()
-      .default("read_customers,write_customers,read_orders,read_products,write_discounts")
+      .default("read_customers,write_customers,read_orders,read_products,write_discounts,write_pixels,read_customer_events")
       .transform((s) => s.split(",").map((scope) => scope.trim()).filter(Boolean)),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     // Signs cookies and tokens (demo login now; unsubscribe and click tokens later).

@@ -1,4 +1,5 @@
 import db from "./db.server";
+import { readBodyWithin } from "./http/body.server";
 import { acceptInboxEntry } from "./models/inbox.server";
 import { findShopByDomain } from "./models/shop.server";
 import { authenticate } from "./shopify.server";
@@ -12,25 +13,6 @@ const ACCEPTED_AFTER_UNINSTALL = new Set(["customers/data_request", "customers/r
 function reject(status: number, message: string, shop?: string | null): never {
   console.warn(`webhook rejected (${status}): ${message}${shop ? ` [${shop}]` : ""}`);
   throw new Response(message, { status });
-}
-
-/** The body as text, or null when it is larger than `limit` bytes (read no further than that). */
-async function readBodyWithin(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
@@ -58,7 +40,6 @@ export function topicConstant(topic: string): string {
  */
 export async function acceptWebhook(request: Request, expectedTopic: string): Promise<Response> {
   const shopHeader = request.headers.get("X-Shopify-Shop-Domain");
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_WEBHOOK_BYTES) reject(413, "Webhook body too large", shopHeader);
   const body = await readBodyWithin(request, MAX_WEBHOOK_BYTES);
   if (body === null) reject(413, "Webhook body too large", shopHeader);
   const verified = await authenticateWebhook(new Request(request.url, { method: "POST", headers: request.headers, body }));

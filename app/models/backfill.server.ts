@@ -18,7 +18,6 @@ import {
   bulkQueryFor,
   isBackfillKind,
   RUN_BULK_QUERY_MUTATION,
-  type BackfillKind,
 } from "../domain/backfill/queries";
 import type { Normalized, NormalizeResult } from "../domain/events/types";
 import type { AdminGraphql, FetchApi } from "../services/shopify-admin.server";
@@ -38,7 +37,9 @@ export type BackfillOptions = {
   staleClaimMs?: number;
 };
 
-export type StepOutcome = { kind: string; status: string; error?: string };
+/** One step of one job: the status it was in (`from`), the one it is in now, and what went wrong if anything. */
+export type StepOutcome = { kind: string; from: string; status: string; error?: string };
+type Step = Omit<StepOutcome, "from">;
 
 const SOURCE = "shopify_backfill";
 const ACTIVE = ["pending", "running", "downloading"];
@@ -91,26 +92,30 @@ export async function startBackfill(
  * polls a running one, imports a completed one. Call it from a worker, a poll loop or bulk_operations/finish.
  */
 export async function advanceBackfill(db: Db, shop: ShopRef, admin: AdminGraphql, options: BackfillOptions = {}) {
-  const jobs = (await db.backfillJob.findMany({ where: { shopId: shop.id, status: { in: ACTIVE } } })).sort(byKind);
-  let exporting = jobs.some((job) => job.status === "running");
-  const outcomes: StepOutcome[] = [];
-  for (const job of jobs) {
-    let outcome: StepOutcome;
-    if (job.status === "pending") {
-      if (exporting) continue;
-      outcome = await startExport(db, job, admin, options);
-    } else if (job.status === "running") {
-      outcome = await pollExport(db, job, admin, options);
-    } else {
-      outcome = await importResult(db, shop, job, options);
-    }
-    if (job.status === "running" || outcome.status === "running") exporting = outcome.status === "running";
-    outcomes.push(outcome);
+  const outcomes = new Map<string, StepOutcome>();
+  // Exports first (quick calls), so the next export runs at Shopify while we import the previous one.
+  const exports = (await db.backfillJob.findMany({ where: { shopId: shop.id, status: { in: ["pending", "running"] } } })).sort(byKind);
+  let exporting = false;
+  for (const job of exports.filter((j) => j.status === "running")) {
+    const outcome = await pollExport(db, job, admin, options);
+    outcomes.set(job.kind, { ...outcome, from: job.status });
+    if (outcome.status === "running") exporting = true;
   }
-  return outcomes;
+  // One export at a time per shop (within every API version's limit): the next pending job, unless it fails at once.
+  for (const job of exporting ? [] : exports.filter((j) => j.status === "pending")) {
+    const outcome = await startExport(db, job, admin, options);
+    outcomes.set(job.kind, { ...outcome, from: job.status });
+    if (outcome.status !== "failed") break;
+  }
+  const imports = (await db.backfillJob.findMany({ where: { shopId: shop.id, status: "downloading" } })).sort(byKind);
+  for (const job of imports) {
+    const outcome = await importResult(db, shop, job, options);
+    outcomes.set(job.kind, { ...outcome, from: outcomes.get(job.kind)?.from ?? job.status });
+  }
+  return [...outcomes.values()];
 }
 
-/** Advances until every job is done or failed, waiting `pollIntervalMs` while Shopify exports. */
+/** Advances until every job is done or failed, waiting `pollIntervalMs` whenever a round changed nothing. */
 export async function runBackfill(
   db: Db,
   shop: ShopRef,
@@ -119,11 +124,8 @@ export async function runBackfill(
 ) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const errors = new Map<string, number>();
-  for (;;) {
+  while ((await db.backfillJob.count({ where: { shopId: shop.id, status: { in: ACTIVE } } })) > 0) {
     const outcomes = await advanceBackfill(db, shop, admin, options);
-    if (outcomes.length === 0 && (await db.backfillJob.count({ where: { shopId: shop.id, status: { in: ACTIVE } } })) === 0) {
-      return listBackfillJobs(db, shop.id);
-    }
     for (const outcome of outcomes) {
       const count = outcome.error && ACTIVE.includes(outcome.status) ? (errors.get(outcome.kind) ?? 0) + 1 : 0;
       errors.set(outcome.kind, count);
@@ -131,11 +133,12 @@ export async function runBackfill(
         await markFailed(db, shop.id, outcome.kind, `Gave up after ${count} attempts: ${outcome.error}`, options);
       }
     }
-    if (outcomes.every((o) => o.status !== "downloading" || o.error)) await sleep(options.pollIntervalMs ?? 5_000);
+    if (outcomes.every((o) => o.from === o.status)) await sleep(options.pollIntervalMs ?? 5_000);
   }
+  return listBackfillJobs(db, shop.id);
 }
 
-/** For a worker: advances every installed shop's unfinished backfill, with an Admin client per shop. */
+/** For a worker: advances every installed shop's unfinished backfill, with an Admin client per shop; returns how many. */
 export async function advanceAllBackfills(db: Db, adminFor: (shopDomain: string) => Promise<AdminGraphql>, options: BackfillOptions = {}) {
   const shops = await db.shop.findMany({
     where: { uninstalledAt: null, backfills: { some: { status: { in: ACTIVE } } } },
@@ -149,6 +152,32 @@ export async function advanceAllBackfills(db: Db, adminFor: (shopDomain: string)
     }
   }
   return shops.length;
+}
+
+/** Runs advanceAllBackfills every `intervalMs` until stopped (the same shape as the inbox worker). */
+export function startBackfillWorker(
+  db: Db,
+  adminFor: (shopDomain: string) => Promise<AdminGraphql>,
+  options: BackfillOptions & { intervalMs?: number } = {},
+) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = advanceAllBackfills(db, adminFor, options)
+      .catch((error) => console.error("backfill worker: round failed", error))
+      .then(() => {
+        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 10_000);
+      });
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
 }
 
 export type BackfillJobView = JobProgress & { linesProcessed: number; objectCount: number | null; startedAt: Date; finishedAt: Date | null };
@@ -173,7 +202,7 @@ async function markFailed(db: Db, shopId: string, kind: string, error: string, o
   });
 }
 
-async function startExport(db: Db, job: BackfillJob, admin: AdminGraphql, options: BackfillOptions): Promise<StepOutcome> {
+async function startExport(db: Db, job: BackfillJob, admin: AdminGraphql, options: BackfillOptions): Promise<Step> {
   const kind = job.kind;
   if (!isBackfillKind(kind)) return fail(db, job, `Unknown backfill kind ${kind}`, options);
   const claimed = await db.backfillJob.updateMany({
@@ -191,7 +220,9 @@ async function startExport(db: Db, job: BackfillJob, admin: AdminGraphql, option
   if (!payload.success) return fail(db, job, `Unexpected bulkOperationRunQuery answer: ${payload.error.message}`, options);
   const { bulkOperation, userErrors } = payload.data.bulkOperationRunQuery;
   if (userErrors.some((e) => e.code === "OPERATION_IN_PROGRESS" || e.code === "LIMIT_REACHED")) {
-    return release(db, job, `Waiting for another export: ${userErrors.map((e) => e.message).join("; ")}`);
+    // Busy with another of this app's exports: a wait, not a failure (the note shows, nothing counts it as an error).
+    await release(db, job, `Waiting for another export: ${userErrors.map((e) => e.message).join("; ")}`);
+    return { kind, status: "pending" };
   }
   if (userErrors.length > 0 || !bulkOperation) {
     return fail(db, job, `Shopify refused the export: ${userErrors.map((e) => e.message).join("; ") || "no operation"}`, options);
@@ -200,7 +231,7 @@ async function startExport(db: Db, job: BackfillJob, admin: AdminGraphql, option
   return { kind, status: "running" };
 }
 
-async function pollExport(db: Db, job: BackfillJob, admin: AdminGraphql, options: BackfillOptions): Promise<StepOutcome> {
+async function pollExport(db: Db, job: BackfillJob, admin: AdminGraphql, options: BackfillOptions): Promise<Step> {
   const kind = job.kind;
   const now = (options.now ?? (() => new Date()))();
   if (!job.bulkOperationId) {
@@ -244,7 +275,7 @@ async function pollExport(db: Db, job: BackfillJob, admin: AdminGraphql, options
 }
 
 /** Back to pending (a transient failure or a busy shop); the next step tries again. */
-async function release(db: Db, job: BackfillJob, error: string | null): Promise<StepOutcome> {
+async function release(db: Db, job: BackfillJob, error: string | null): Promise<Step> {
   await db.backfillJob.updateMany({
     where: { id: job.id, status: { in: ACTIVE } },
     data: { status: "pending", bulkOperationId: null, resultUrl: null, linesProcessed: 0, objectCount: null, error },
@@ -252,7 +283,7 @@ async function release(db: Db, job: BackfillJob, error: string | null): Promise<
   return { kind: job.kind, status: "pending", ...(error ? { error } : {}) };
 }
 
-async function fail(db: Db, job: BackfillJob, error: string, options: BackfillOptions): Promise<StepOutcome> {
+async function fail(db: Db, job: BackfillJob, error: string, options: BackfillOptions): Promise<Step> {
   const now = (options.now ?? (() => new Date()))();
   await db.backfillJob.updateMany({ where: { id: job.id, status: { in: ACTIVE } }, data: { status: "failed", error, finishedAt: now } });
   return { kind: job.kind, status: "failed", error };
@@ -261,7 +292,7 @@ async function fail(db: Db, job: BackfillJob, error: string, options: BackfillOp
 class LostClaim extends Error {}
 
 /** Streams the result file from linesProcessed on and applies it batch by batch, each batch one transaction. */
-async function importResult(db: Db, shop: ShopRef, job: BackfillJob, options: BackfillOptions): Promise<StepOutcome> {
+async function importResult(db: Db, shop: ShopRef, job: BackfillJob, options: BackfillOptions): Promise<Step> {
   const kind = job.kind;
   if (!job.resultUrl || !isBackfillKind(kind)) return fail(db, job, "Nothing to download", options);
   const now = options.now ?? (() => new Date());
@@ -314,10 +345,7 @@ async function importResult(db: Db, shop: ShopRef, job: BackfillJob, options: Ba
     for await (const text of lines) {
       const at = index++;
       if (at < job.linesProcessed) continue;
-      if (text.trim() === "") {
-        if (batchEnd === at) batchEnd = at + 1; // a blank line between records counts as read
-        continue;
-      }
+      if (text.trim() === "") continue;
       const record = records.push(parseJsonlLine(text, at), at);
       if (record) await take(record);
     }

@@ -9,7 +9,6 @@ import { redactCustomer, redactShop } from "./compliance/redact.server";
 import { findSubject, type CustomerRef } from "./compliance/subject.server";
 import type { Tx } from "./identity.server";
 
-export { findDataRequest, listDataRequests } from "./compliance/export.server";
 export { payloadMatcher, REDACTED_PAYLOAD } from "./compliance/redact.server";
 
 export const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"] as const;

@@ -63,17 +63,23 @@ export async function drainInboxOnce(db: Db, options: DrainOptions = {}) {
     const shop = shops.get(entry.shopId);
     if (!shop) continue; // the shop (and with it this entry) was erased meanwhile
     try {
-      await db.$transaction(async (tx) => {
-        const outcome = await processEntry(tx, shop, entry, now());
-        if (outcome === "shop-deleted") return;
+      const outcome = await db.$transaction(async (tx) => {
+        // Re-read inside the transaction: an earlier entry of this batch (a redact) may have changed or erased it.
+        const current = await tx.inboxEntry.findUnique({ where: { id: entry.id }, select: { status: true, payload: true } });
+        if (!current || current.status !== "pending") return "skipped" as const;
+        const result = await processEntry(tx, shop, { ...entry, payload: current.payload }, now());
+        if (result === "shop-deleted") return result;
         await tx.inboxEntry.update({
           where: { id: entry.id },
           data: { status: "done", processedAt: now(), attempts: entry.attempts + 1, leaseOwner: null, leaseUntil: null },
         });
+        return result;
       });
-      done++;
+      if (outcome === "shop-deleted") shops.set(entry.shopId, null);
+      if (outcome !== "skipped") done++;
     } catch (error) {
       failed++;
+      if (!(await db.inboxEntry.findUnique({ where: { id: entry.id }, select: { id: true } }))) continue; // erased meanwhile
       const message = error instanceof Error ? error.message : String(error);
       console.error(`inbox ${entry.topic} ${entry.id} failed (attempt ${entry.attempts + 1}): ${message}`);
       await releaseFailedEntry(db, entry.id, entry.attempts + 1, message, now(), options.maxAttempts ?? 8, error instanceof PermanentInboxError);

@@ -4,7 +4,7 @@ import path from "node:path";
 
 // Runs before each test file imports the app: the environment the app validates at boot,
 // and a fresh copy of the migrated SQLite template as that file's own database.
-const tmpDir = path.resolve("tests/.tmp");
+const tmpDir = process.env.TEST_TMP_DIR ?? path.resolve("tests/.tmp");
 const database = path.join(tmpDir, `app-${randomUUID()}.db`);
 copyFileSync(path.join(tmpDir, "template.db"), database);
 

@@ -2,13 +2,15 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { applyMigrations } from "../../app/db/migrations.server";
 
-export const TMP_DIR = path.resolve("tests/.tmp");
-export const TEMPLATE_DB = path.join(TMP_DIR, "template.db");
-
-/** Migrates one SQLite template per run; each test file starts from a copy of it (tests/setup/env.ts). */
+/**
+ * Migrates one SQLite template per run; each test file starts from a copy of it (tests/setup/env.ts).
+ * Each run has its own folder, so two runs on one machine never delete each other's databases.
+ */
 export default async function setup() {
-  rmSync(TMP_DIR, { recursive: true, force: true });
-  mkdirSync(TMP_DIR, { recursive: true });
-  await applyMigrations(`file:${TEMPLATE_DB}`);
-  return () => rmSync(TMP_DIR, { recursive: true, force: true });
+  const dir = path.resolve("tests/.tmp", `run-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.env.TEST_TMP_DIR = dir;
+  await applyMigrations(`file:${path.join(dir, "template.db")}`);
+  return () => rmSync(dir, { recursive: true, force: true });
 }

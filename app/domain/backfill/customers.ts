@@ -15,9 +15,9 @@ const customerLineSchema = z.looseObject({
   phone: text,
   firstName: text,
   lastName: text,
-  updatedAt: z.string(),
+  updatedAt: isoDate,
   emailMarketingConsent: z
-    .looseObject({ marketingState: z.string(), marketingOptInLevel: text, consentUpdatedAt: text })
+    .looseObject({ marketingState: z.string(), marketingOptInLevel: text, consentUpdatedAt: isoDate.nullish() })
     .nullish(),
 });
 
@@ -35,12 +35,12 @@ export function normalizeBackfilledCustomer(line: unknown): NormalizeResult {
       phone: c.phone ?? null,
       first_name: c.firstName ?? null,
       last_name: c.lastName ?? null,
-      updated_at: c.updatedAt,
+      updated_at: c.updatedAt.toISOString(),
       email_marketing_consent: consent
         ? {
             state: consent.marketingState.toLowerCase(),
             opt_in_level: consent.marketingOptInLevel?.toLowerCase() ?? null,
-            consent_updated_at: consent.consentUpdatedAt ?? null,
+            consent_updated_at: consent.consentUpdatedAt?.toISOString() ?? null,
           }
         : null,
     });

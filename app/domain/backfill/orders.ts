@@ -3,7 +3,7 @@ import { z } from "zod";
 import { buildIdentity } from "../events/identity";
 import { cancelledOrder, orderedProducts, placedAt, placedOrder } from "../events/order-events";
 import { orderSchema } from "../events/order-schema";
-import { attempt, currencyCode, decimal, minor, parsePayload } from "../events/schemas";
+import { attempt, currencyCode, decimal, isoDate, minor, parsePayload } from "../events/schemas";
 import type { NormalizeResult, OrderFact } from "../events/types";
 import { gidOf } from "./gid";
 
@@ -14,10 +14,10 @@ const orderLineSchema = z.looseObject({
   id: gidOf("Order"),
   name: text,
   email: text,
-  createdAt: z.string(),
-  processedAt: text,
-  updatedAt: z.string(),
-  cancelledAt: text,
+  createdAt: isoDate,
+  processedAt: isoDate.nullish(),
+  updatedAt: isoDate,
+  cancelledAt: isoDate.nullish(),
   test: z.boolean(),
   currencyCode,
   totalPriceSet: moneyBag,
@@ -55,10 +55,10 @@ export function normalizeBackfilledOrder(orderLine: unknown, lineItemLines: unkn
       currency: o.currencyCode,
       total_price: o.totalPriceSet.shopMoney.amount,
       current_total_price: o.currentTotalPriceSet?.shopMoney.amount ?? null,
-      created_at: o.createdAt,
-      processed_at: o.processedAt ?? null,
-      updated_at: o.updatedAt,
-      cancelled_at: o.cancelledAt ?? null,
+      created_at: o.createdAt.toISOString(),
+      processed_at: o.processedAt?.toISOString() ?? null,
+      updated_at: o.updatedAt.toISOString(),
+      cancelled_at: o.cancelledAt?.toISOString() ?? null,
       test: o.test,
       customer: o.customer ? { id: o.customer.id, email: o.customer.email ?? null, phone: o.customer.phone ?? null } : null,
       line_items: items.map((item) => ({

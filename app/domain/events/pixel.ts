@@ -58,11 +58,25 @@ const checkoutLine = z.object({
   price: money.nullish(),
 });
 
+/** The email links' profile-token parameter: a credential, so never kept in a stored page URL. */
+export const PROFILE_TOKEN_PARAM = "_sft";
+
+function withoutProfileToken(url: string | undefined): string | undefined {
+  if (!url || !url.includes(PROFILE_TOKEN_PARAM)) return url;
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.delete(PROFILE_TOKEN_PARAM);
+    return parsed.href;
+  } catch {
+    return undefined;
+  }
+}
+
 const common = {
   id: text(200),
   timestamp: isoDate,
   clientId: text(200),
-  url: optional(2048),
+  url: optional(2048).transform(withoutProfileToken),
 };
 
 /** One storefront event as the pixel sends it (and as stored): Shopify's event id, time, client id, and its facts. */
@@ -104,7 +118,7 @@ export const pixelWireSchema = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, "expected the shop's myshopify.com domain"),
-  key: z.string().min(1).max(200),
+  key: z.string().max(200).default(""), // absent -> "" -> 401 in the route, not a 400
   profileToken: z.string().min(1).max(1000).nullish(),
   event: pixelEventSchema,
 });
