@@ -1,15 +1,19 @@
 import { createPrismaClient } from "../app/db/client.server";
 import { loadEnv } from "../app/env.schema";
+import { startBackfillWorker } from "../app/models/backfill.server";
+import { adminGraphqlForShop } from "../app/services/shopify-admin.server";
 import { startInboxWorker } from "../app/worker/inbox-worker.server";
 
-/** npm run worker: drains the inbox in its own process; run as many as the load needs, on any machines. */
+/** npm run worker: drains the inbox and advances backfills in its own process; run as many as the load needs, on any machines. */
 const env = loadEnv(process.env);
 const db = createPrismaClient(env.DATABASE_URL);
 const worker = startInboxWorker(db, { owner: `worker-${process.pid}` });
+// Imports of existing customers and orders; any number of workers share them (a batch is claimed with a check).
+const backfill = startBackfillWorker(db, adminGraphqlForShop);
 console.log(`inbox worker ${process.pid} draining ${env.DATABASE_URL.startsWith("file:") ? "SQLite" : "PostgreSQL"}`);
 
 async function shutdown() {
-  await worker.stop();
+  await Promise.all([worker.stop(), backfill.stop()]);
   await db.$disconnect();
   process.exit(0);
 }

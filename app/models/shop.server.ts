@@ -2,6 +2,7 @@ import type { Db } from "../db/client.server";
 
 /** Creates the shop (with default settings) on first sight; a reinstall revives it with a new installedAt. */
 export async function ensureShop(db: Db, domain: string, now = new Date()) {
+  forgetCachedShop(domain);
   const existing = await db.shop.findUnique({ where: { domain } });
   if (existing && !existing.uninstalledAt) return existing;
   if (existing) {
@@ -18,12 +19,32 @@ export function findShopByDomain(db: Db, domain: string) {
   return db.shop.findUnique({ where: { domain } });
 }
 
+// Every webhook needs its shop and shops change rarely: a few seconds of caching saves a query per delivery.
+// Changes made in this process clear the entry at once; other processes see them within SHOP_CACHE_MS.
+const SHOP_CACHE_MS = 5_000;
+const shopCache = new Map<string, { at: number; shop: Awaited<ReturnType<typeof findShopByDomain>> }>();
+
+/** findShopByDomain through the per-process cache (hot paths only; dashboards read fresh). */
+export async function findShopByDomainCached(db: Db, domain: string, now = Date.now()) {
+  const hit = shopCache.get(domain);
+  if (hit && now - hit.at < SHOP_CACHE_MS) return hit.shop;
+  const shop = await findShopByDomain(db, domain);
+  if (shopCache.size > 10_000) shopCache.clear();
+  shopCache.set(domain, { at: now, shop });
+  return shop;
+}
+
+export function forgetCachedShop(domain: string) {
+  shopCache.delete(domain);
+}
+
 /**
  * app/uninstalled: the shop's sessions go at once and its live flows pause; its data stays until
  * shop/redact (48 h later).
  * A late delivery from before the latest install changes nothing.
  */
 export async function markShopUninstalled(db: Db, domain: string, at: Date): Promise<"uninstalled" | "stale"> {
+  forgetCachedShop(domain);
   const shop = await db.shop.findUnique({ where: { domain } });
   if (shop && shop.installedAt > at) return "stale";
   await db.$transaction([

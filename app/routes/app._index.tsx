@@ -4,6 +4,8 @@ import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polar
 import { requireShop } from "../admin.server";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
+import { BackfillProgress } from "../components/BackfillProgress";
+import { listBackfillJobs } from "../models/backfill.server";
 import { getHomeSummary } from "../models/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Home" }];
@@ -15,9 +17,12 @@ function rate(part: bigint, whole: bigint): string {
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
-  const summary = await getHomeSummary(db, shop, new Date());
+  const [summary, jobs] = await Promise.all([getHomeSummary(db, shop, new Date()), listBackfillJobs(db, shop.id)]);
   const t = summary.totals;
+  // The import shows on Home until a day after it finished.
+  const importing = jobs.some((j) => !j.finishedAt || Date.now() - j.finishedAt.getTime() < 86_400_000);
   return {
+    backfill: importing ? jobs.map(({ kind, status, percent, label, failed }) => ({ kind, status, percent, label, failed })) : [],
     shopName: shop.name,
     period: { from: summary.from, to: summary.to },
     attributedRevenue: formatMoney(t.revenue, shop.currency),
@@ -58,6 +63,11 @@ export default function Home() {
   return (
     <Page title="Home" subtitle={`${d.shopName} · ${d.period.from} to ${d.period.to}`}>
       <Layout>
+        {d.backfill.length > 0 ? (
+          <Layout.Section>
+            <BackfillProgress jobs={d.backfill} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
             <Metric label="Attributed revenue" value={d.attributedRevenue} help={`${d.attributedShare} of store revenue`} />

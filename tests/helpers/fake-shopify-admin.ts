@@ -72,9 +72,23 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     else op.status = op.failWith ? "FAILED" : "COMPLETED";
   };
 
+  // The app's web pixel: one per app and shop, as Shopify keeps it.
+  let webPixel: { id: string; settings: string } | null = null;
+
   function graphql(body: { query: string; variables?: Record<string, unknown> }) {
     const query = body.query;
     const variables = body.variables ?? {};
+    if (query.includes("webPixelCreate")) {
+      if (webPixel) return { data: { webPixelCreate: { webPixel: null, userErrors: [{ code: "TAKEN", field: null, message: "Web pixel is taken." }] } } };
+      webPixel = { id: "gid://shopify/WebPixel/1", settings: String(variables.settings) };
+      return { data: { webPixelCreate: { webPixel: { id: webPixel.id }, userErrors: [] } } };
+    }
+    if (query.includes("webPixelUpdate")) {
+      if (!webPixel || variables.id !== webPixel.id) return { data: { webPixelUpdate: { webPixel: null, userErrors: [{ code: "NOT_FOUND", field: ["id"], message: "Web pixel not found." }] } } };
+      webPixel.settings = String(variables.settings);
+      return { data: { webPixelUpdate: { webPixel: { id: webPixel.id }, userErrors: [] } } };
+    }
+    if (/\bwebPixel\s*\{/.test(query)) return { data: { webPixel } };
     if (query.includes("bulkOperationRunQuery")) {
       const inner = String(variables.query ?? "");
       const kind = /^\s*\{\s*(customers|orders)\b/.exec(inner)?.[1] as ExportKind | undefined;
@@ -175,6 +189,8 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     downloads,
     /** fetch for the Admin client: https://<shop>/admin/api/... goes to this server instead. */
     fetchApi: (input: string, init?: RequestInit) => fetch(input.replace(/^https:\/\/[^/]+/, base), init),
+    /** The shop's web pixel as the app last configured it. */
+    webPixel: () => webPixel,
     /** The JSONL lines the next export of `kind` will produce (objects are serialised, strings kept verbatim). */
     setResult(kind: ExportKind, lines: Array<string | object>) {
       results[kind] = lines.map((line) => (typeof line === "string" ? line : JSON.stringify(line)));
