@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, DescriptionList, Layout, Page, Text } from "@shopify/polaris";
+import { BlockStack, Card, DescriptionList, Layout, Link, Page, Text } from "@shopify/polaris";
 import { requireShop } from "../admin.server";
 import db from "../db.server";
 import { getShopSettings } from "../models/shop.server";
@@ -65,6 +65,20 @@ export default function Settings() {
           {section("Store", d.store)}
           {section("Sender and brand", d.sender)}
           {section("Sending and attribution", d.sending)}
+          <Layout.AnnotatedSection title="Data and privacy">
+            <Card>
+              <BlockStack gap="200">
+                <Link url="/app/backfill">History import</Link>
+                <Text as="p" tone="subdued">
+                  Past customers and orders imported from Shopify, and the import&apos;s progress.
+                </Text>
+                <Link url="/app/data-requests">Customer data requests</Link>
+                <Text as="p" tone="subdued">
+                  What Shopify&apos;s customer data requests asked for, ready to download and hand over.
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.AnnotatedSection>
         </Layout>
       </BlockStack>
     </Page>

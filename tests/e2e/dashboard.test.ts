@@ -121,6 +121,14 @@ describe("npm run demo, in a browser", () => {
     await page.getByRole("link", { name: "Settings" }).click();
     await page.waitForURL(`${base}/app/settings`);
     await shown(page.getByText("21:00–08:00 shop time"));
+
+    await page.getByRole("link", { name: "Customer data requests" }).click();
+    await page.waitForURL(`${base}/app/data-requests`);
+    await shown(page.getByRole("heading", { name: "Data requests", level: 1 }));
+    await page.goBack();
+    await page.getByRole("link", { name: "History import" }).click();
+    await page.waitForURL(`${base}/app/backfill`);
+    await shown(page.getByRole("heading", { name: "History import", level: 1 }));
     expect(pageErrors).toEqual([]);
   });
 
