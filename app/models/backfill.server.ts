@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { z } from "zod";
+import { startLoop } from "../worker/loop";
 import { Prisma, type BackfillJob, type Db } from "../db/client.server";
 import { normalizeBackfilledCustomer } from "../domain/backfill/customers";
 import { createRecordAssembler, parseJsonlLine, type BulkRecord } from "../domain/backfill/jsonl";
@@ -160,24 +161,14 @@ export function startBackfillWorker(
   adminFor: (shopDomain: string) => Promise<AdminGraphql>,
   options: BackfillOptions & { intervalMs?: number } = {},
 ) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = advanceAllBackfills(db, adminFor, options)
-      .catch((error) => console.error("backfill worker: round failed", error))
-      .then(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 10_000);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return startLoop(
+    "backfill worker",
+    async () => {
+      await advanceAllBackfills(db, adminFor, options);
+      return false;
     },
-  };
+    options.intervalMs ?? 10_000,
+  );
 }
 
 export type BackfillJobView = JobProgress & { linesProcessed: number; objectCount: number | null; startedAt: Date; finishedAt: Date | null };

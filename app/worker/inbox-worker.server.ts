@@ -5,6 +5,7 @@ import { normalizePixelEvent } from "../domain/events/pixel";
 import { COMPLIANCE_TOPICS, handleComplianceWebhook, type ComplianceTopic } from "../models/compliance.server";
 import { claimInboxBatch, releaseFailedEntry } from "../models/inbox.server";
 import { applyNormalized } from "../models/ingest.server";
+import { startLoop } from "./loop";
 import type { Tx } from "../models/identity.server";
 
 /** A payload that will never succeed (invalid for its topic): recorded as failed at once, not retried. */
@@ -90,27 +91,6 @@ export async function drainInboxOnce(db: Db, options: DrainOptions = {}) {
 
 /** Drains continuously: a full batch goes straight on, an empty one waits `idleMs`. */
 export function startInboxWorker(db: Db, options: DrainOptions & { idleMs?: number } = {}) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
   const batchSize = options.batchSize ?? 100;
-  const tick = () => {
-    running = drainInboxOnce(db, options)
-      .then(({ claimed }) => claimed >= batchSize)
-      .catch((error) => {
-        console.error("inbox worker: batch failed", error);
-        return false;
-      })
-      .then((more) => {
-        if (!stopped) timer = setTimeout(tick, more ? 0 : (options.idleMs ?? 500));
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startLoop("inbox worker", async () => (await drainInboxOnce(db, options)).claimed >= batchSize, options.idleMs ?? 500);
 }
