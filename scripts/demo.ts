@@ -2,6 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { createPrismaClient } from "../app/db/client.server";
+import { startDemoTraffic } from "../app/demo/traffic.server";
+import { DEMO_SHOP_DOMAIN } from "../app/demo/seed.server";
 
 /**
  * npm run demo: migrate the embedded SQLite database, seed the demo shop, build, and serve the
@@ -50,7 +53,29 @@ if (process.env.DEMO_SKIP_BUILD !== "1" || !existsSync("build/server/index.js"))
 
 console.log(`\n> Starting the app\n\n  Open http://${host}:${port}/ and choose "Open Northwind Outfitters".\n  Stop with Ctrl+C.\n`);
 const server = spawn("npx", ["tsx", "server.ts"], { stdio: "inherit", env: demoEnv });
-const stop = () => server.kill("SIGTERM");
+let traffic: { stop(): void } | undefined;
+const stop = () => {
+  traffic?.stop();
+  server.kill("SIGTERM");
+};
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 server.on("exit", (code) => process.exit(code ?? 0));
+
+// Shopify's part: signed webhooks of new checkouts, orders and subscribers, so the dashboard moves.
+async function simulateShopify() {
+  const appUrl = `http://${host}:${port}`;
+  for (let i = 0; i < 600; i++) {
+    const up = await fetch(`${appUrl}/healthz`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  traffic = await startDemoTraffic(createPrismaClient(databaseUrl), {
+    appUrl,
+    shopDomain: DEMO_SHOP_DOMAIN,
+    apiSecret: demoEnv.SHOPIFY_API_SECRET ?? secret,
+    intervalMs: Number(process.env.DEMO_TRAFFIC_INTERVAL_MS ?? 4000),
+  });
+  console.log("  Simulated store activity (checkouts, orders, new subscribers) is arriving as signed webhooks.\n");
+}
+if (process.env.DEMO_TRAFFIC !== "0") void simulateShopify();

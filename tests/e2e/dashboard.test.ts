@@ -55,7 +55,12 @@ describe("npm run demo, in a browser", () => {
     base = `http://127.0.0.1:${port}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), "demo-e2e-"));
     demo = spawn("npm", ["run", "demo"], {
-      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${path.join(dataDir, "demo.db")}` },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: `file:${path.join(dataDir, "demo.db")}`,
+        DEMO_TRAFFIC_INTERVAL_MS: "300",
+      },
       detached: true, // its own process group, so the server it starts goes down with it
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -107,12 +112,15 @@ describe("npm run demo, in a browser", () => {
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.waitForURL(`${base}/app/customers`);
-    await shown(page.getByText("240 profiles"));
+    // 240 seeded, plus any subscriber the simulated store has added since.
+    const profilesLine = page.getByText(/^\d+ profiles$/);
+    await shown(profilesLine);
+    expect(Number((await profilesLine.textContent())?.split(" ")[0])).toBeGreaterThanOrEqual(240);
     const search = page.getByPlaceholder("Search by email or name");
     await search.fill("olivia");
     await search.press("Enter");
     await page.waitForURL(/\/app\/customers\?q=olivia/);
-    await shown(page.getByText(/^\d+ profiles$/).filter({ hasNotText: "240" }));
+    await page.waitForLoadState("networkidle");
     const rows = await page.locator("tbody tr").allTextContents();
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.toLowerCase()).toContain("olivia");
@@ -130,6 +138,20 @@ describe("npm run demo, in a browser", () => {
     await page.waitForURL(`${base}/app/backfill`);
     await shown(page.getByRole("heading", { name: "History import", level: 1 }));
     expect(pageErrors).toEqual([]);
+  });
+
+  it("shows the simulated store's new orders, which arrive as signed webhooks through the inbox", async () => {
+    await page.goto(`${base}/app`);
+    const ordersShown = async () => Number(/Store revenue\s*\$[\d,]+\.\d{2}\s*(\d+) orders/.exec((await page.textContent("body")) ?? "")?.[1]);
+    const before = await ordersShown();
+    expect(before).toBeGreaterThan(0);
+    let after = before;
+    for (let i = 0; i < 40 && after <= before; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await page.reload();
+      after = await ordersShown();
+    }
+    expect(after).toBeGreaterThan(before);
   });
 
   it("keeps serving only on loopback", async () => {
