@@ -3,7 +3,7 @@
 import { PrismaClient as PostgresClient } from "../generated/prisma/postgresql/client";
 import { PrismaClient as SqliteClient } from "../generated/prisma/sqlite/client";
 import { runtimeAdapter } from "./adapters.server";
-import { databaseProvider } from "./url";
+import { databaseProvider, type DatabaseProvider } from "./url";
 
 export { databaseProvider, type DatabaseProvider } from "./url";
 
@@ -20,10 +20,21 @@ import { Prisma } from "../generated/prisma/sqlite/client";
 export { Prisma };
 export type * from "../generated/prisma/sqlite/client"; // model row types: Shop, Profile, ...
 
+const providers = new WeakMap<object, DatabaseProvider>();
+
+/** Which database a client talks to, for the few queries that differ (e.g. SKIP LOCKED on PostgreSQL). */
+export function providerOf(db: Db): DatabaseProvider {
+  const provider = providers.get(db);
+  if (!provider) throw new Error("providerOf: not a client made by createPrismaClient");
+  return provider;
+}
+
 /** A client for `databaseUrl` (file: paths resolve against the working directory; postgres honours ?schema=). */
 export function createPrismaClient(databaseUrl: string): Db {
   const adapter = runtimeAdapter(databaseUrl);
-  if (databaseProvider(databaseUrl) === "sqlite") return new SqliteClient({ adapter });
+  const provider = databaseProvider(databaseUrl);
   // The one cast: the PostgreSQL client, seen through the common-subset type (see Db).
-  return new PostgresClient({ adapter }) as unknown as Db;
+  const client = provider === "sqlite" ? new SqliteClient({ adapter }) : (new PostgresClient({ adapter }) as unknown as Db);
+  providers.set(client, provider);
+  return client;
 }
