@@ -68,6 +68,10 @@ export default function Settings() {
           <Layout.AnnotatedSection title="Data and privacy">
             <Card>
               <BlockStack gap="200">
+                <Link url="/app/outbox">Outbox</Link>
+                <Text as="p" tone="subdued">
+                  Emails as they were sent when no email provider is configured (the demo and development).
+                </Text>
                 <Link url="/app/backfill">History import</Link>
                 <Text as="p" tone="subdued">
                   Past customers and orders imported from Shopify, and the import&apos;s progress.

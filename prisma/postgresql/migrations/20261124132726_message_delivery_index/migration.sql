@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Message_status_queuedAt_idx" ON "Message"("status", "queuedAt");
