@@ -1,0 +1,417 @@
+// The flow worker (docs/decisions/006-flow-engine-core.md): starts runs from new events, advances due runs through
+// the pure engine, and queues their emails once per idempotency key. Clock-free: every entry point takes `now`.
+import { randomUUID } from "node:crypto";
+import { Prisma, type Db } from "../db/client.server";
+import { advanceRun, checkBeforeSend } from "../domain/flows/engine";
+import type { FlowDefinition } from "../domain/flows/definition";
+import { shouldEnter, startRun, type EntryRefusal, type PreviousRun } from "../domain/flows/entry";
+import { wakeEvents, type FlowEvent, type FlowFacts } from "../domain/flows/facts";
+import { parseRunState, type Action, type FlowSettings, type RunState, type RunStatus } from "../domain/flows/run";
+import { dayInTimezone } from "../domain/time";
+import { claimDueRuns, saveRunStep } from "../models/flow-runs.server";
+import { loadFlowFacts, loadFlowSettings } from "../models/flow-facts.server";
+import { storedDefinition } from "../models/flow-definitions.server";
+import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
+import { incrementRollup } from "../models/rollups.server";
+import type { Mailer } from "../services/mailer/types";
+
+const HOUR_MS = 3_600_000;
+const DEFAULT_LEASE_MS = 5 * 60_000;
+/** Skips kept on a run's stored state (the run visits each step once, so this is only a guard). */
+const MAX_SKIPS = 20;
+/** Events history imports write: they never trigger flows (a two-year-old order must not send a thank-you). */
+const BACKFILL_SOURCE = "shopify_backfill";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triggering
+
+export type TriggerOptions = {
+  shopId: string;
+  /** Events received strictly after this instant are looked at (Event.receivedAt; pass the previous cursor). */
+  since: Date;
+  now: Date;
+  /** At most this many events per call (oldest received first); call again with the returned cursor. */
+  limit?: number;
+};
+
+export type TriggerSummary = {
+  /** The receivedAt of the last event looked at (or `since`): the next call's `since`. */
+  cursor: Date;
+  events: number;
+  started: number;
+  woken: number;
+  refused: Partial<Record<EntryRefusal | "already_started", number>>;
+};
+
+type LiveFlow = { id: string; versionId: string; version: number; definition: FlowDefinition };
+
+/**
+ * Looks at the shop's events received after `since` (backfilled ones ignored). For each: wakes the profile's waiting
+ * runs whose flow wakes on that event (nextRunAt = now), then offers the event to every live flow. Repeating a
+ * call is harmless: one trigger event starts at most one run per flow (shouldEnter, and the unique key on FlowRun).
+ */
+export async function triggerFlows(db: Db, options: TriggerOptions): Promise<TriggerSummary> {
+  const { shopId, since, now } = options;
+  const summary: TriggerSummary = { cursor: since, events: 0, started: 0, woken: 0, refused: {} };
+  const events = await db.event.findMany({
+    where: { shopId, receivedAt: { gt: since }, source: { not: BACKFILL_SOURCE }, profileId: { not: null } },
+    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    take: options.limit ?? 500,
+    select: { id: true, name: true, occurredAt: true, receivedAt: true, properties: true, profileId: true },
+  });
+  if (events.length === 0) return summary;
+  summary.cursor = events[events.length - 1].receivedAt;
+
+  const flows = await liveFlows(db, shopId);
+  const settings = await loadFlowSettings(db, shopId);
+  const definitions = new Map<string, FlowDefinition>(flows.map((f) => [f.versionId, f.definition]));
+  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { timezone: true } });
+
+  for (const row of events) {
+    summary.events++;
+    const profileId = row.profileId!;
+    const event: FlowEvent = { id: row.id, name: row.name, occurredAt: row.occurredAt, properties: asObject(row.properties) };
+    summary.woken += await wakeRuns(db, shopId, profileId, event.name, now, definitions);
+    for (const flow of flows) {
+      if (!mayTrigger(flow.definition, event)) continue;
+      const outcome = await enter(db, { shopId, profileId, flow, event, now, settings, timezone: shop?.timezone ?? "UTC" });
+      if (outcome === "started") summary.started++;
+      else if (outcome !== "trigger_mismatch") summary.refused[outcome] = (summary.refused[outcome] ?? 0) + 1;
+    }
+  }
+  return summary;
+}
+
+async function liveFlows(db: Db, shopId: string): Promise<LiveFlow[]> {
+  const flows = await db.flow.findMany({ where: { shopId, status: "live", currentVersionId: { not: null } }, orderBy: { createdAt: "asc" } });
+  const versions = await db.flowVersion.findMany({ where: { id: { in: flows.map((f) => f.currentVersionId!) } } });
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  return flows.flatMap((flow) => {
+    const version = byId.get(flow.currentVersionId!);
+    return version ? [{ id: flow.id, versionId: version.id, version: version.version, definition: storedDefinition(version.definition) }] : [];
+  });
+}
+
+/** A cheap look before loading facts: only event and list triggers are started by stored events. */
+function mayTrigger(definition: FlowDefinition, event: FlowEvent): boolean {
+  const trigger = definition.trigger;
+  if (trigger.kind === "event") return trigger.event === event.name;
+  if (trigger.kind === "list") return event.name === "Subscribed to Email";
+  return false; // date and engagement triggers are evaluated on a schedule (not built yet)
+}
+
+async function wakeRuns(db: Db, shopId: string, profileId: string, eventName: string, now: Date, definitions: Map<string, FlowDefinition>) {
+  const runs = await db.flowRun.findMany({
+    where: { shopId, profileId, status: { in: ["waiting", "running"] } },
+    select: { id: true, flowVersionId: true },
+  });
+  const ids: string[] = [];
+  for (const run of runs) {
+    let definition = definitions.get(run.flowVersionId);
+    if (!definition) {
+      const version = await db.flowVersion.findUnique({ where: { id: run.flowVersionId }, select: { definition: true } });
+      if (!version) continue;
+      definition = storedDefinition(version.definition);
+      definitions.set(run.flowVersionId, definition);
+    }
+    if (wakeEvents(definition).includes(eventName)) ids.push(run.id);
+  }
+  if (ids.length === 0) return 0;
+  const { count } = await db.flowRun.updateMany({
+    where: { id: { in: ids }, status: { in: ["waiting", "running"] }, OR: [{ nextRunAt: null }, { nextRunAt: { gt: now } }] },
+    data: { nextRunAt: now },
+  });
+  return count;
+}
+
+async function enter(
+  db: Db,
+  input: { shopId: string; profileId: string; flow: LiveFlow; event: FlowEvent; now: Date; settings: FlowSettings; timezone: string },
+): Promise<"started" | EntryRefusal | "already_started"> {
+  const { shopId, profileId, flow, event, now } = input;
+  const facts = await loadFlowFacts(db, shopId, profileId, flow.definition, now, { since: event.occurredAt });
+  if (!facts) return "trigger_mismatch";
+  const previous = await db.flowRun.findMany({
+    where: { flowId: flow.id, profileId },
+    select: { triggerEventId: true, enteredAt: true, status: true },
+  });
+  const previousRuns: PreviousRun[] = previous.map((r) => ({
+    triggerEventId: r.triggerEventId,
+    enteredAt: r.enteredAt,
+    status: (r.status === "running" ? "waiting" : r.status) as RunStatus,
+  }));
+  const decision = shouldEnter({ definition: flow.definition, trigger: event, facts, now, previousRuns });
+  if (!decision.enter) return decision.reason;
+
+  const runId = randomUUID();
+  const state = startRun({ definition: flow.definition, version: flow.version, runId, flowId: flow.id, profileId, trigger: event, now, settings: input.settings });
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.flowRun.create({
+        data: {
+          id: runId,
+          shopId,
+          flowId: flow.id,
+          flowVersionId: flow.versionId,
+          profileId,
+          status: "waiting",
+          stepId: state.stepId,
+          state: state as unknown as Prisma.InputJsonValue,
+          holdout: state.holdout,
+          triggerEventId: event.id,
+          enteredAt: now,
+          nextRunAt: now,
+        },
+      });
+      const day = dayInTimezone(now, input.timezone);
+      await incrementRollup(tx, { shopId, day, metric: "entered", flowId: flow.id, flowVersionId: flow.versionId }, 1n);
+    });
+  } catch (error) {
+    // Another worker started this run from the same event first.
+    if (isUniqueViolation(error)) return "already_started";
+    throw error;
+  }
+  return "started";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Advancing
+
+export type AdvanceOptions = {
+  /** This worker's lease owner id: unique per worker (and per process). */
+  owner: string;
+  now: Date;
+  limit?: number;
+  leaseMs?: number;
+};
+
+export type RunOutcome = "advanced" | "fenced" | "failed";
+export type AdvanceSummary = { claimed: number; advanced: number; fenced: number; failed: number; queued: number; skipped: number };
+
+/** A skip the worker recorded on the run's stored state (`skips`, next to the engine's RunState). */
+export type RecordedSkip = { stepId: string; reason: string; detail: string | null; at: string };
+
+class FencedOff extends Error {}
+
+/** Claims due runs for `owner` and advances each; a run another worker took meanwhile is left to it. */
+export async function advanceDueRuns(db: Db, options: AdvanceOptions): Promise<AdvanceSummary> {
+  const summary: AdvanceSummary = { claimed: 0, advanced: 0, fenced: 0, failed: 0, queued: 0, skipped: 0 };
+  const ids = await claimDueRuns(db, options.owner, options.now, options.leaseMs ?? DEFAULT_LEASE_MS, options.limit ?? 100);
+  summary.claimed = ids.length;
+  const settings = new Map<string, FlowSettings>();
+  for (const id of ids) {
+    const result = await advanceClaimedRun(db, id, options.owner, options.now, settings);
+    summary[result.outcome]++;
+    summary.queued += result.queued;
+    summary.skipped += result.skipped;
+  }
+  return summary;
+}
+
+type ShopContext = { name: string; timezone: string };
+
+/**
+ * Advances one run this worker has claimed: facts as of `now`, the engine, then in ONE transaction the fenced
+ * save of the new state and, for each email, a last checkBeforeSend on facts re-read inside the transaction and
+ * queueMessage by the action's idempotency key. If another worker holds the run by now, everything rolls back.
+ */
+export async function advanceClaimedRun(
+  db: Db,
+  runId: string,
+  owner: string,
+  now: Date,
+  settingsCache: Map<string, FlowSettings> = new Map(),
+): Promise<{ outcome: RunOutcome; queued: number; skipped: number }> {
+  const row = await db.flowRun.findUnique({
+    where: { id: runId },
+    include: { flowVersion: { select: { version: true, definition: true } }, shop: { select: { name: true, timezone: true } } },
+  });
+  if (!row || row.leaseOwner !== owner) return { outcome: "fenced", queued: 0, skipped: 0 };
+  const fail = async (reason: string) => {
+    const saved = await saveRunStep(db, runId, owner, { status: "failed", nextRunAt: null, exitReason: reason, completedAt: now });
+    return { outcome: saved ? ("failed" as const) : ("fenced" as const), queued: 0, skipped: 0 };
+  };
+
+  const parsed = parseRunState(row.state);
+  if (!parsed.ok) return fail("invalid_state");
+  let definition: FlowDefinition;
+  try {
+    definition = storedDefinition(row.flowVersion.definition);
+  } catch {
+    return fail("invalid_definition");
+  }
+  const run = parsed.value;
+  const settings = settingsCache.get(row.shopId) ?? (await loadFlowSettings(db, row.shopId));
+  settingsCache.set(row.shopId, settings);
+  const since = new Date(run.startedAt);
+  const facts = await loadFlowFacts(db, row.shopId, row.profileId, definition, now, { since });
+  if (!facts) return fail("profile_missing");
+
+  const result = advanceRun({ definition, version: row.flowVersion.version, run, facts, now, settings });
+  const earlierSkips = skipsOf(row.state);
+  const shop: ShopContext = row.shop;
+  const ids = { shopId: row.shopId, flowVersionId: row.flowVersionId };
+
+  try {
+    return await db.$transaction(async (tx) => {
+      let state: RunState = result.state;
+      let status = result.status;
+      let nextRunAt = result.nextWakeAt;
+      const skips: RecordedSkip[] = [];
+      const sends: Array<Extract<Action, { kind: "send_email" }>> = [];
+      let fresh: FlowFacts | null = null;
+
+      for (const action of result.actions) {
+        if (action.kind === "skip") {
+          skips.push({ stepId: action.stepId, reason: action.reason, detail: action.detail, at: now.toISOString() });
+        } else if (action.kind === "send_email") {
+          // The last look, on facts read inside this transaction: an order that landed since is caught here.
+          fresh ??= await loadFlowFacts(tx, row.shopId, row.profileId, definition, now, { since });
+          const check = fresh ? checkBeforeSend({ definition, run: state, action, facts: fresh, now }) : { ok: false as const, reason: "profile_missing" };
+          if (check.ok) {
+            sends.push(action);
+          } else if (check.reason.startsWith("exit:")) {
+            const reason = check.reason.slice("exit:".length);
+            state = { ...state, status: "exited", exitReason: reason };
+            status = "exited";
+            nextRunAt = null;
+            break; // nothing after an exit is performed
+          } else {
+            skips.push({ stepId: action.stepId, reason: check.reason, detail: "checked before send", at: now.toISOString() });
+          }
+        }
+        // update_profile, tag_customer and webhook actions are not performed yet.
+      }
+
+      const finished = status !== "waiting";
+      const stored = { ...state, skips: [...earlierSkips, ...skips].slice(-MAX_SKIPS) };
+      const saved = await saveRunStep(tx, runId, owner, {
+        status,
+        stepId: state.stepId,
+        state: stored as unknown as Prisma.InputJsonValue,
+        nextRunAt: finished ? null : nextRunAt,
+        exitReason: state.exitReason,
+        completedAt: finished ? now : null,
+      });
+      if (!saved) throw new FencedOff();
+
+      const day = dayInTimezone(now, shop.timezone);
+      for (const skip of skips) {
+        await incrementRollup(tx, { ...ids, day, flowId: row.flowId, stepId: skip.stepId, variant: state.variant, metric: `skipped:${skip.reason}` }, 1n);
+      }
+      let queued = 0;
+      if (sends.length > 0) {
+        const profile = await tx.profile.findUnique({ where: { id: row.profileId }, select: { email: true, firstName: true } });
+        for (const action of sends) {
+          if (!profile?.email) continue; // checkBeforeSend refuses a missing address; kept for the type
+          const content = renderEmail(action, { shopName: shop.name, firstName: profile.firstName, trigger: state.trigger.properties });
+          const { created } = await queueMessage(tx, {
+            shopId: row.shopId,
+            profileId: row.profileId,
+            idempotencyKey: action.idempotencyKey,
+            toEmail: profile.email,
+            ...content,
+            runId,
+            flowId: row.flowId,
+            flowVersionId: row.flowVersionId,
+            stepId: action.stepId,
+            variant: action.variant,
+            notBefore: now,
+          });
+          if (created) queued++;
+        }
+      }
+      return { outcome: "advanced" as const, queued, skipped: skips.length };
+    });
+  } catch (error) {
+    if (error instanceof FencedOff) return { outcome: "fenced", queued: 0, skipped: 0 };
+    throw error;
+  }
+}
+
+function skipsOf(state: unknown): RecordedSkip[] {
+  const skips = (asObject(state) as { skips?: unknown }).skips;
+  return Array.isArray(skips) ? (skips as RecordedSkip[]) : [];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Content (placeholder until real templates): the step's subject and a small, escaped body.
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/** The step's subject with {{ shop.name }} filled in, and a plain HTML/text body; every value is escaped. */
+export function renderEmail(
+  action: Extract<Action, { kind: "send_email" }>,
+  context: { shopName: string; firstName: string | null; trigger: Record<string, unknown> },
+): { subject: string; html: string; text: string } {
+  const clean = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
+  const subject = clean(action.subject.replace(/\{\{\s*shop\.name\s*\}\}/g, context.shopName)) || context.shopName;
+  const name = clean(context.firstName ?? "") || "there";
+  const url = typeof context.trigger.abandonedCheckoutUrl === "string" && /^https?:\/\//i.test(context.trigger.abandonedCheckoutUrl)
+    ? context.trigger.abandonedCheckoutUrl
+    : null;
+  const html = [
+    "<!doctype html><html><body>",
+    `<p>Hi ${escapeHtml(name)},</p>`,
+    `<p>${escapeHtml(subject)}</p>`,
+    url ? `<p><a href="${escapeHtml(url)}">Return to your checkout</a></p>` : "",
+    `<p>${escapeHtml(context.shopName)}</p>`,
+    "</body></html>",
+  ].join("");
+  const text = [`Hi ${name},`, "", subject, ...(url ? ["", `Return to your checkout: ${url}`] : []), "", context.shopName].join("\n");
+  return { subject, html, text };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One pass for the demo / in-process loop
+
+export type RunFlowsOptions = {
+  now: Date;
+  owner?: string;
+  limit?: number;
+  /** Per-shop trigger cursors, kept by the caller between passes (default: this module's own map). */
+  cursors?: Map<string, Date>;
+  /** A shop seen for the first time is scanned from here (default: now - 24 h, the default maximum trigger age). */
+  initialSince?: Date;
+  /** Sender for shops without one in their settings. */
+  defaultFrom?: string;
+};
+
+const processCursors = new Map<string, Date>();
+const processOwner = `flow-worker-${randomUUID()}`;
+
+/** triggerFlows for every shop with live flows, then advanceDueRuns, then deliverQueued. */
+export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOptions) {
+  const { now } = options;
+  const cursors = options.cursors ?? processCursors;
+  const shops = await db.flow.findMany({ where: { status: "live" }, distinct: ["shopId"], select: { shopId: true } });
+  const triggered: TriggerSummary[] = [];
+  for (const { shopId } of shops) {
+    let since = cursors.get(shopId) ?? options.initialSince ?? new Date(now.getTime() - 24 * HOUR_MS);
+    for (;;) {
+      const result = await triggerFlows(db, { shopId, since, now, limit: options.limit ?? 500 });
+      triggered.push(result);
+      since = result.cursor;
+      if (result.events < (options.limit ?? 500)) break;
+    }
+    cursors.set(shopId, since);
+  }
+  const advanced = await advanceDueRuns(db, { owner: options.owner ?? processOwner, now, limit: options.limit ?? 100 });
+  const delivered: DeliverySummary = await deliverQueued(db, mailer, {
+    now,
+    limit: options.limit ?? 100,
+    ...(options.defaultFrom ? { defaultFrom: options.defaultFrom } : {}),
+  });
+  return { triggered, advanced, delivered };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function asObject(json: unknown): FlowEvent["properties"] {
+  return (json !== null && typeof json === "object" && !Array.isArray(json) ? json : {}) as FlowEvent["properties"];
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

@@ -1,0 +1,188 @@
+// The abandoned-checkout preset end to end: signed webhooks -> inbox -> events -> flow worker -> outbox.
+import { beforeEach, describe, expect, it } from "vitest";
+import db from "../../app/db.server";
+import { switchOnPreset } from "../../app/models/flow-definitions.server";
+import { deliverQueued } from "../../app/models/messages.server";
+import { ensureShop } from "../../app/models/shop.server";
+import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
+import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
+import { deliver, drainAll } from "../helpers/ingest";
+import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
+
+const SHOP = "flows-checkout.myshopify.com";
+const T0 = new Date("2026-11-20T09:00:00Z");
+const at = (hours: number, minutes = 0) => new Date(T0.getTime() + hours * 3_600_000 + minutes * 60_000);
+const mailer = createOutboxMailer();
+
+let shopId: string;
+let cursor: Date;
+
+beforeEach(async () => {
+  await db.shop.deleteMany();
+  const shop = await ensureShop(db, SHOP, new Date("2026-01-01T00:00:00Z"));
+  shopId = shop.id;
+  await switchOnPreset(db, shopId, "abandoned_checkout");
+  cursor = new Date(0);
+});
+
+/** One pass of the worker at a virtual instant: drain the inbox, trigger, advance, deliver. */
+async function tick(now: Date) {
+  await drainAll(() => now);
+  const triggered = await triggerFlows(db, { shopId, since: cursor, now });
+  cursor = triggered.cursor;
+  const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
+  await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>" });
+  return { triggered, advanced };
+}
+
+type Consent = "subscribed" | "not_subscribed";
+
+function checkout(customerId: string, email: string, options: { consent?: Consent; firstName?: string } = {}) {
+  return samplePayload("checkouts/create", (c) => {
+    c.token = `tok-${customerId}`;
+    c.created_at = T0.toISOString();
+    c.updated_at = T0.toISOString();
+    c.email = email;
+    c.abandoned_checkout_url = `https://shop.example/checkouts/${customerId}?a=1&b="2"`;
+    c.customer.id = bigId(customerId);
+    c.customer.email = email;
+    c.customer.first_name = options.firstName ?? "Ann";
+    c.customer.email_marketing_consent = {
+      state: options.consent ?? "subscribed",
+      opt_in_level: "single_opt_in",
+      consent_updated_at: "2026-11-01T00:00:00Z",
+    };
+  });
+}
+
+async function startCheckout(customerId: string, email: string, options?: { consent?: Consent; firstName?: string }) {
+  expect(await deliver("checkouts/create", checkout(customerId, email, options), { shop: SHOP, triggeredAt: T0.toISOString() })).toBe(200);
+}
+
+async function placeOrder(customerId: string, email: string, placedAt: Date) {
+  const body = orderPayload("orders/create", { id: `77${customerId}`, customerId, email, createdAt: placedAt.toISOString() });
+  expect(await deliver("orders/create", body, { shop: SHOP, triggeredAt: placedAt.toISOString() })).toBe(200);
+}
+
+const messagesTo = (email: string) => db.message.findMany({ where: { shopId, toEmail: email }, orderBy: { queuedAt: "asc" } });
+const runOf = async (email: string) => db.flowRun.findFirstOrThrow({ where: { shopId, profile: { email } } });
+
+describe("abandoned checkout flow", () => {
+  it("sends the first reminder after 4 hours and the second after 24 or 48 hours by A/B variant", async () => {
+    const customers = Array.from({ length: 8 }, (_, i) => ({ id: `900000000000000${i}`, email: `buyer${i}@example.com` }));
+    for (const c of customers) await startCheckout(c.id, c.email, { firstName: `<b>Ann ${c.id.slice(-1)}</b>` });
+
+    const first = await tick(at(0, 1));
+    expect(first.triggered.started).toBe(customers.length);
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+
+    await tick(at(3, 59));
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+
+    await tick(at(4));
+    for (const c of customers) {
+      const [message] = await messagesTo(c.email);
+      expect(message).toMatchObject({ status: "sent", provider: "outbox", stepId: "checkout_1", subject: "You left something behind", sentAt: at(4) });
+      // The first name is escaped, and so is the checkout link.
+      expect(message.html).toContain(`Hi &lt;b&gt;Ann ${c.id.slice(-1)}&lt;/b&gt;,`);
+      expect(message.html).not.toContain("<b>");
+      expect(message.html).toContain("b=&quot;2&quot;");
+      expect(message.text).toContain(`Hi <b>Ann ${c.id.slice(-1)}</b>,`);
+    }
+    expect(await db.message.count({ where: { shopId } })).toBe(customers.length);
+
+    const variants = new Map<string, string>();
+    for (const c of customers) {
+      const run = await runOf(c.email);
+      variants.set(c.email, (run.state as { variants: Record<string, string> }).variants.timing_test);
+      expect(run.nextRunAt).toEqual(variants.get(c.email) === "24h" ? at(24) : at(48));
+    }
+    expect(new Set(variants.values())).toEqual(new Set(["24h", "48h"]));
+
+    await tick(at(24));
+    for (const c of customers) {
+      expect((await messagesTo(c.email)).map((m) => m.stepId)).toEqual(
+        variants.get(c.email) === "24h" ? ["checkout_1", "checkout_2"] : ["checkout_1"],
+      );
+    }
+    await tick(at(48));
+    for (const c of customers) {
+      const messages = await messagesTo(c.email);
+      expect(messages.map((m) => m.stepId)).toEqual(["checkout_1", "checkout_2"]);
+      expect(messages[1]).toMatchObject({ status: "sent", variant: variants.get(c.email), sentAt: variants.get(c.email) === "24h" ? at(24) : at(48) });
+      expect(messages[1].idempotencyKey).toBe(`${messages[1].runId}:checkout_2:1:${variants.get(c.email)}`);
+    }
+  });
+
+  it("exits when an order arrives before the next due step, and queues nothing more", async () => {
+    await startCheckout("9100000000000001", "ann@example.com");
+    await tick(at(0, 1));
+    await tick(at(4));
+    expect(await messagesTo("ann@example.com")).toHaveLength(1);
+
+    await placeOrder("9100000000000001", "ann@example.com", at(10));
+    const woken = await tick(at(10, 1));
+    expect(woken.triggered.woken).toBe(1);
+    expect(await runOf("ann@example.com")).toMatchObject({ status: "exited", exitReason: "placed_order", nextRunAt: null });
+
+    await tick(at(48));
+    await tick(at(100));
+    expect(await messagesTo("ann@example.com")).toHaveLength(1);
+  });
+
+  it("exits on a late order: placed before the due time, drained just before the step runs", async () => {
+    await startCheckout("9200000000000001", "late@example.com");
+    await startCheckout("9200000000000002", "later@example.com");
+    await tick(at(0, 1));
+
+    // Placed at 3 h, reported only at 4 h, right before the first reminder is due.
+    await placeOrder("9200000000000001", "late@example.com", at(3));
+    await tick(at(4));
+    expect(await messagesTo("late@example.com")).toHaveLength(0);
+    expect(await runOf("late@example.com")).toMatchObject({ status: "exited", exitReason: "placed_order" });
+
+    // Placed at 23 h, reported only at 48 h, after both second-reminder due times.
+    expect(await messagesTo("later@example.com")).toHaveLength(1);
+    await placeOrder("9200000000000002", "later@example.com", at(23));
+    await drainAll(() => at(48));
+    const advanced = await advanceDueRuns(db, { owner: "worker-1", now: at(48) });
+    expect(advanced.queued).toBe(0);
+    expect(await messagesTo("later@example.com")).toHaveLength(1);
+    expect(await runOf("later@example.com")).toMatchObject({ status: "exited", exitReason: "placed_order" });
+  });
+
+  it("skips a profile without consent, with the reason and no Message", async () => {
+    await startCheckout("9300000000000001", "noconsent@example.com", { consent: "not_subscribed" });
+    await tick(at(0, 1));
+    await tick(at(4));
+    const run = await runOf("noconsent@example.com");
+    expect((run.state as { skips: unknown[] }).skips).toEqual([
+      { stepId: "checkout_1", reason: "no_consent", detail: "unknown", at: at(4).toISOString() },
+    ]);
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+    expect(await db.dailyRollup.findFirst({ where: { shopId, metric: "skipped:no_consent", stepId: "checkout_1" } })).toMatchObject({ value: 1n });
+    await tick(at(100));
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+    expect(await runOf("noconsent@example.com")).toMatchObject({ status: "completed" });
+  });
+
+  it("sends nothing to a suppressed address", async () => {
+    await startCheckout("9400000000000001", "bounced@example.com");
+    await db.suppression.create({ data: { shopId, email: "bounced@example.com", reason: "bounce" } });
+    await tick(at(0, 1));
+    await tick(at(4));
+    await tick(at(100));
+    expect(await db.message.count({ where: { shopId } })).toBe(0);
+    const run = await runOf("bounced@example.com");
+    expect((run.state as { skips: Array<{ reason: string }> }).skips.map((s) => s.reason)).toEqual(["suppressed", "suppressed", "suppressed"]);
+  });
+
+  it("ignores backfilled events as triggers", async () => {
+    await startCheckout("9500000000000001", "old@example.com");
+    await drainAll(() => at(0, 1));
+    await db.event.updateMany({ where: { shopId }, data: { source: "shopify_backfill" } });
+    const { triggered } = await tick(at(0, 2));
+    expect(triggered.started).toBe(0);
+    expect(await db.flowRun.count({ where: { shopId } })).toBe(0);
+  });
+});
