@@ -13,7 +13,9 @@ import { randomUUID } from "node:crypto";
 import { Prisma, type Db, type DbOrTx, type Message } from "../db/client.server";
 import { OUTBOX_PROVIDER } from "../services/mailer/outbox.server";
 import type { EmailTag, Mailer, OutgoingEmail, SendResult } from "../services/mailer/types";
+import { dayInTimezone } from "../domain/time";
 import { REDACTED_EMAIL } from "./compliance/redact.server";
+import { incrementRollup } from "./rollups.server";
 
 const PENDING = "pending:";
 const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
@@ -241,7 +243,34 @@ async function sendBatch(
     const data = outcomeData(results[i], attempt, nextPin, mailer.name, options);
     return { data, where: { id: message.id, providerMessageId: pin } };
   });
-  const counts = await db.$transaction(updates.map((u) => db.message.updateMany(u)));
+  const shops = await db.shop.findMany({ where: { id: { in: [...new Set(sendable.map((m) => m.shopId))] } }, select: { id: true, timezone: true } });
+  const timezoneOf = new Map(shops.map((shop) => [shop.id, shop.timezone]));
+  const counts = await db.$transaction(async (tx) => {
+    const result: Array<{ count: number }> = [];
+    for (const [i, update] of updates.entries()) {
+      const written = await tx.message.updateMany(update);
+      result.push(written);
+      // The dashboard's "sent" counter moves with the message, in the same transaction.
+      const message = sendable[i];
+      if (written.count === 1 && update.data.status === "sent") {
+        await incrementRollup(
+          tx,
+          {
+            shopId: message.shopId,
+            day: dayInTimezone(options.now, timezoneOf.get(message.shopId) ?? "UTC"),
+            metric: "sent",
+            flowId: message.flowId ?? "",
+            flowVersionId: message.flowVersionId ?? "",
+            stepId: message.stepId ?? "",
+            campaignId: message.campaignId ?? "",
+            variant: message.variant,
+          },
+          1n,
+        );
+      }
+    }
+    return result;
+  });
   counts.forEach(({ count }, i) => {
     if (count === 0) summary.lost++;
     else if (updates[i].data.status === "sent") summary.sent++;

@@ -14,6 +14,7 @@ import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
 import { incrementRollup } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
+import { startLoop } from "./loop";
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -414,4 +415,14 @@ function asObject(json: unknown): FlowEvent["properties"] {
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** Runs flows continuously with the real clock: straight on while runs are due in bulk, else every second. */
+export function startFlowWorker(db: Db, mailer: Mailer, options: { idleMs?: number; limit?: number } = {}) {
+  const limit = options.limit ?? 100;
+  return startLoop(
+    "flow worker",
+    async () => (await runFlowsOnce(db, mailer, { now: new Date(), limit })).advanced.claimed >= limit,
+    options.idleMs ?? 1000,
+  );
 }

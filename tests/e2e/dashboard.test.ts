@@ -109,6 +109,8 @@ describe("npm run demo, in a browser", () => {
     for (const name of ["Welcome series", "Abandoned checkout", "Post-purchase", "Winback", "Sunset"]) {
       await shown(page.getByText(name, { exact: true }));
     }
+    // The demo switches on the presets a merchant starts with; the others stay off.
+    expect(await page.getByText("Live", { exact: true }).count()).toBe(4);
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.waitForURL(`${base}/app/customers`);
@@ -133,6 +135,10 @@ describe("npm run demo, in a browser", () => {
     await page.getByRole("link", { name: "Customer data requests" }).click();
     await page.waitForURL(`${base}/app/data-requests`);
     await shown(page.getByRole("heading", { name: "Data requests", level: 1 }));
+    await page.goBack();
+    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.waitForURL(`${base}/app/outbox`);
+    await shown(page.getByRole("heading", { name: "Outbox", level: 1 }));
     await page.goBack();
     await page.getByRole("link", { name: "History import" }).click();
     await page.waitForURL(`${base}/app/backfill`);

@@ -102,6 +102,9 @@ describe.each(["sqlite", "postgresql"] as const)("message delivery on %s", (prov
     expect(fake.delivered[0]).toMatchObject({ from: '"Northwind" <hello@northwind.example>' });
     expect(fake.delivered[0].tags.map((t) => t.name)).toEqual(["message_id", "flow_id"]);
     expect(await deliver(resend(), shop.id, LATER(1))).toEqual({ sent: 0, failed: 0, retried: 0, suppressed: 0, lost: 0 });
+    // The dashboard counter moved with the messages, once.
+    const counted = await db.dailyRollup.aggregate({ where: { shopId: shop.id, metric: "sent" }, _sum: { value: true } });
+    expect(counted._sum.value).toBe(130n);
   });
 
   it("never sends to an address on the shop's suppression list", async () => {
