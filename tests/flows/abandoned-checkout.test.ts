@@ -2,38 +2,28 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
-import { deliverQueued } from "../../app/models/messages.server";
 import { ensureShop } from "../../app/models/shop.server";
-import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
-import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
+import { advanceDueRuns } from "../../app/worker/flow-worker.server";
+import { flowClock } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
 
 const SHOP = "flows-checkout.myshopify.com";
 const T0 = new Date("2026-11-20T09:00:00Z");
 const at = (hours: number, minutes = 0) => new Date(T0.getTime() + hours * 3_600_000 + minutes * 60_000);
-const mailer = createOutboxMailer();
 
 let shopId: string;
-let cursor: Date;
 
 beforeEach(async () => {
   await db.shop.deleteMany();
   const shop = await ensureShop(db, SHOP, new Date("2026-01-01T00:00:00Z"));
   shopId = shop.id;
   await switchOnPreset(db, shopId, "abandoned_checkout");
-  cursor = new Date(0);
+  clock.reset();
 });
 
-/** One pass of the worker at a virtual instant: drain the inbox, trigger, advance, deliver. */
-async function tick(now: Date) {
-  await drainAll(() => now);
-  const triggered = await triggerFlows(db, { shopId, since: cursor, now });
-  cursor = triggered.cursor;
-  const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
-  await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>" });
-  return { triggered, advanced };
-}
+const clock = flowClock(() => shopId);
+const tick = (now: Date) => clock.tick(now);
 
 type Consent = "subscribed" | "not_subscribed";
 

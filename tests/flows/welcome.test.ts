@@ -2,21 +2,19 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
 import { switchOff, switchOnPreset } from "../../app/models/flow-definitions.server";
-import { deliverQueued } from "../../app/models/messages.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
 import { WELCOME_FLOW } from "../../app/domain/flows/preset-definitions";
-import { advanceDueRuns, runFlowsOnce, triggerFlows } from "../../app/worker/flow-worker.server";
+import { runFlowsOnce } from "../../app/worker/flow-worker.server";
+import { flowClock } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, samplePayload } from "../helpers/payloads";
 
 const SHOP = "flows-welcome.myshopify.com";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const mailer = createOutboxMailer();
 
 let shopId: string;
-let cursor: Date;
 
 beforeEach(async () => {
   await db.shop.deleteMany();
@@ -24,17 +22,12 @@ beforeEach(async () => {
   shopId = shop.id;
   await db.shop.update({ where: { id: shopId }, data: { name: "Acme & Co" } });
   await switchOnPreset(db, shopId, "welcome");
-  cursor = new Date(0);
+  clock.reset();
 });
 
-async function tick(now: Date) {
-  await drainAll(() => now);
-  const triggered = await triggerFlows(db, { shopId, since: cursor, now });
-  cursor = triggered.cursor;
-  const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
-  await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>" });
-  return { triggered, advanced };
-}
+const mailer = createOutboxMailer();
+const clock = flowClock(() => shopId);
+const tick = (now: Date) => clock.tick(now);
 
 async function subscribe(customerId: string, email: string, when: Date) {
   const body = samplePayload("customers/create", (c) => {

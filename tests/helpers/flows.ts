@@ -1,0 +1,27 @@
+import db from "../../app/db.server";
+import { deliverQueued } from "../../app/models/messages.server";
+import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
+import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
+import { drainAll } from "./ingest";
+
+/**
+ * One worker pass at a virtual instant, the order production runs it in: drain the inbox, trigger and wake
+ * runs from new events, advance due runs, deliver queued emails to the outbox. Keeps its own event cursor.
+ */
+export function flowClock(shopId: () => string) {
+  const mailer = createOutboxMailer();
+  let cursor = new Date(0);
+  return {
+    reset() {
+      cursor = new Date(0);
+    },
+    async tick(now: Date) {
+      await drainAll(() => now);
+      const triggered = await triggerFlows(db, { shopId: shopId(), since: cursor, now });
+      cursor = triggered.cursor;
+      const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
+      await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>" });
+      return { triggered, advanced };
+    },
+  };
+}
