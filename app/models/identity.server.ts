@@ -30,7 +30,7 @@ export async function resolveProfile(tx: Tx, shopId: string, hints: IdentityHint
   if (pairs.length === 0) return null;
   const found = await tx.profileIdentity.findMany({
     where: { shopId, OR: pairs.map((p) => ({ kind: p.kind, value: p.value })) },
-    select: { profileId: true, kind: true, value: true },
+    select: { profileId: true, kind: true, value: true, profile: { select: { email: true, phone: true, shopifyCustomerId: true } } },
   });
 
   if (found.length === 0) return createProfile(tx, shopId, hints, pairs);
@@ -38,13 +38,18 @@ export async function resolveProfile(tx: Tx, shopId: string, hints: IdentityHint
   // Candidates in order of the strongest identity that found them.
   const rank = (kind: string) => pairs.findIndex((p) => p.kind === kind);
   const candidates = [...new Set([...found].sort((a, b) => rank(a.kind) - rank(b.kind)).map((f) => f.profileId))];
+  // One candidate found by this customer's id, or with no customer id to compare: nothing can conflict (the hot path).
+  const foundByCustomer = found.some((f) => f.kind === IDENTITY_KINDS.shopifyCustomerId);
+  const mayConflict = candidates.length > 1 || (hints.shopifyCustomerId !== undefined && !foundByCustomer);
   const customerOf = new Map(
-    (
-      await tx.profileIdentity.findMany({
-        where: { shopId, profileId: { in: candidates }, kind: IDENTITY_KINDS.shopifyCustomerId },
-        select: { profileId: true, value: true },
-      })
-    ).map((row) => [row.profileId, row.value]),
+    mayConflict
+      ? (
+          await tx.profileIdentity.findMany({
+            where: { shopId, profileId: { in: candidates }, kind: IDENTITY_KINDS.shopifyCustomerId },
+            select: { profileId: true, value: true },
+          })
+        ).map((row) => [row.profileId, row.value])
+      : [],
   );
   const customerId = hints.shopifyCustomerId ?? candidates.map((id) => customerOf.get(id)).find(Boolean);
   const group = candidates.filter((id) => !customerOf.has(id) || customerOf.get(id) === customerId);
@@ -60,10 +65,10 @@ export async function resolveProfile(tx: Tx, shopId: string, hints: IdentityHint
   if (unowned.length > 0) {
     await tx.profileIdentity.createMany({ data: unowned.map((p) => ({ shopId, profileId, ...p })) });
   }
-  const current = await tx.profile.findUniqueOrThrow({
-    where: { id: profileId },
-    select: { email: true, phone: true, shopifyCustomerId: true },
-  });
+  const merged = group.length > 1;
+  const current = merged
+    ? await tx.profile.findUniqueOrThrow({ where: { id: profileId }, select: { email: true, phone: true, shopifyCustomerId: true } })
+    : found.find((f) => f.profileId === profileId)!.profile;
   const fill = {
     ...(!current.email && hints.email ? { email: hints.email } : {}),
     ...(!current.phone && hints.phone ? { phone: hints.phone } : {}),
