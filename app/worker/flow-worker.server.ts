@@ -14,12 +14,24 @@ import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
 import { incrementRollup } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
+import {
+  afterFailure,
+  applyProfileUpdate,
+  defaultFlowActionDeps,
+  isExternal,
+  performExternal,
+  type ActionRecord,
+  type FlowActionDeps,
+  type PendingAction,
+} from "./flow-actions.server";
 import { startLoop } from "./loop";
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 /** Skips kept on a run's stored state (the run visits each step once, so this is only a guard). */
 const MAX_SKIPS = 20;
+/** Action records kept on a run's stored state (`actions`). */
+const MAX_ACTION_RECORDS = 50;
 /** Events history imports write: they never trigger flows (a two-year-old order must not send a thank-you). */
 const BACKFILL_SOURCE = "shopify_backfill";
 
@@ -184,6 +196,8 @@ export type AdvanceOptions = {
   now: Date;
   limit?: number;
   leaseMs?: number;
+  /** For tag_customer and webhook actions (default: defaultFlowActionDeps(), loaded when first needed). */
+  actions?: FlowActionDeps;
 };
 
 export type RunOutcome = "advanced" | "fenced" | "failed";
@@ -201,7 +215,7 @@ export async function advanceDueRuns(db: Db, options: AdvanceOptions): Promise<A
   summary.claimed = ids.length;
   const settings = new Map<string, FlowSettings>();
   for (const id of ids) {
-    const result = await advanceClaimedRun(db, id, options.owner, options.now, settings);
+    const result = await advanceClaimedRun(db, id, options.owner, options.now, settings, options.actions);
     summary[result.outcome]++;
     summary.queued += result.queued;
     summary.skipped += result.skipped;
@@ -209,7 +223,7 @@ export async function advanceDueRuns(db: Db, options: AdvanceOptions): Promise<A
   return summary;
 }
 
-type ShopContext = { name: string; timezone: string };
+type ShopContext = { name: string; timezone: string; domain: string };
 
 /**
  * Advances one run this worker has claimed: facts as of `now`, the engine, then in ONE transaction the fenced
@@ -222,10 +236,14 @@ export async function advanceClaimedRun(
   owner: string,
   now: Date,
   settingsCache: Map<string, FlowSettings> = new Map(),
+  actionDeps?: FlowActionDeps,
 ): Promise<{ outcome: RunOutcome; queued: number; skipped: number }> {
   const row = await db.flowRun.findUnique({
     where: { id: runId },
-    include: { flowVersion: { select: { version: true, definition: true } }, shop: { select: { name: true, timezone: true } } },
+    include: {
+      flowVersion: { select: { version: true, definition: true } },
+      shop: { select: { name: true, timezone: true, domain: true } },
+    },
   });
   if (!row || row.leaseOwner !== owner) return { outcome: "fenced", queued: 0, skipped: 0 };
   const fail = async (reason: string) => {
@@ -250,17 +268,24 @@ export async function advanceClaimedRun(
 
   const result = advanceRun({ definition, version: row.flowVersion.version, run, facts, now, settings });
   const earlierSkips = skipsOf(row.state);
+  const earlierPending = pendingOf(row.state);
+  const earlierRecords = recordsOf(row.state);
   const shop: ShopContext = row.shop;
   const ids = { shopId: row.shopId, flowVersionId: row.flowVersionId };
 
+  // Set inside the transaction when external actions are pending (the cast keeps TypeScript from narrowing to null).
+  let external = null as { state: Record<string, unknown>; status: RunStatus; nextRunAt: Date | null; variant: string } | null;
+  let committed: { outcome: "advanced"; queued: number; skipped: number };
   try {
-    return await db.$transaction(async (tx) => {
+    committed = await db.$transaction(async (tx) => {
       let state: RunState = result.state;
       let status = result.status;
       let nextRunAt = result.nextWakeAt;
       const skips: RecordedSkip[] = [];
       const sends: Array<Extract<Action, { kind: "send_email" }>> = [];
       let fresh: FlowFacts | null = null;
+      const records: ActionRecord[] = [];
+      const pending: PendingAction[] = [...earlierPending];
 
       for (const action of result.actions) {
         if (action.kind === "skip") {
@@ -280,21 +305,43 @@ export async function advanceClaimedRun(
           } else {
             skips.push({ stepId: action.stepId, reason: check.reason, detail: "checked before send", at: now.toISOString() });
           }
+        } else if (action.kind === "update_profile") {
+          // In this transaction: it commits together with the step's state, so it happens exactly once.
+          const record = await applyProfileUpdate(tx, { shopId: row.shopId, action, now });
+          records.push(record);
+          if (record.outcome === "skipped") skips.push({ stepId: action.stepId, reason: record.detail ?? "skipped", detail: null, at: now.toISOString() });
+        } else if (isExternal(action)) {
+          // After the commit (below), from the run's pending list: retried later if the call fails.
+          pending.push({ action, attempts: 0, nextAttemptAt: now.toISOString(), lastError: null });
         }
-        // update_profile, tag_customer and webhook actions are not performed yet.
       }
 
       const finished = status !== "waiting";
-      const stored = { ...state, skips: [...earlierSkips, ...skips].slice(-MAX_SKIPS) };
-      const saved = await saveRunStep(tx, runId, owner, {
-        status,
-        stepId: state.stepId,
-        state: stored as unknown as Prisma.InputJsonValue,
-        nextRunAt: finished ? null : nextRunAt,
-        exitReason: state.exitReason,
-        completedAt: finished ? now : null,
-      });
-      if (!saved) throw new FencedOff();
+      const stored = {
+        ...state,
+        skips: [...earlierSkips, ...skips].slice(-MAX_SKIPS),
+        actions: [...earlierRecords, ...records].slice(-MAX_ACTION_RECORDS),
+        pending,
+      };
+      if (pending.length > 0) {
+        // Keep the lease: the external actions are performed right after this commits, then the run is saved.
+        const { count } = await tx.flowRun.updateMany({
+          where: { id: runId, leaseOwner: owner },
+          data: { status: "running", stepId: state.stepId, state: stored as unknown as Prisma.InputJsonValue, exitReason: state.exitReason },
+        });
+        if (count !== 1) throw new FencedOff();
+        external = { state: stored, status, nextRunAt: finished ? null : nextRunAt, variant: state.variant };
+      } else {
+        const saved = await saveRunStep(tx, runId, owner, {
+          status,
+          stepId: state.stepId,
+          state: stored as unknown as Prisma.InputJsonValue,
+          nextRunAt: finished ? null : nextRunAt,
+          exitReason: state.exitReason,
+          completedAt: finished ? now : null,
+        });
+        if (!saved) throw new FencedOff();
+      }
 
       const day = dayInTimezone(now, shop.timezone);
       for (const skip of skips) {
@@ -328,6 +375,110 @@ export async function advanceClaimedRun(
     if (error instanceof FencedOff) return { outcome: "fenced", queued: 0, skipped: 0 };
     throw error;
   }
+  if (!external) return committed;
+  const done = await performPending(db, { runId, owner, now, row: { flowId: row.flowId, ...ids }, shop: row.shop, external, deps: actionDeps });
+  if (done === "fenced") return { outcome: "fenced", queued: committed.queued, skipped: committed.skipped };
+  return { ...committed, skipped: committed.skipped + done.skipped };
+}
+
+/**
+ * Performs the run's due pending actions (tag_customer, webhook) while still holding its lease, then saves the
+ * run: entries that failed retryably stay pending with a later nextAttemptAt (the run wakes then, and a run the
+ * engine has finished stays "running" until its list is empty); given-up, refused and skipped ones are recorded.
+ * A crash in between leaves the list as it was: another worker repeats those calls under the same keys.
+ */
+async function performPending(
+  db: Db,
+  input: {
+    runId: string;
+    owner: string;
+    now: Date;
+    row: { shopId: string; flowId: string; flowVersionId: string };
+    shop: { timezone: string; domain: string };
+    external: { state: Record<string, unknown>; status: RunStatus; nextRunAt: Date | null; variant: string };
+    deps: FlowActionDeps | undefined;
+  },
+): Promise<"fenced" | { skipped: number }> {
+  const { runId, owner, now, row, external } = input;
+  const state = external.state as RunState & { pending: PendingAction[]; actions: ActionRecord[]; skips: RecordedSkip[] };
+  const remaining: PendingAction[] = [];
+  const records: ActionRecord[] = [];
+  const skips: RecordedSkip[] = [];
+  let deps = input.deps;
+  for (const entry of state.pending) {
+    if (new Date(entry.nextAttemptAt) > now) {
+      remaining.push(entry);
+      continue;
+    }
+    const { action } = entry;
+    deps ??= await defaultFlowActionDeps();
+    const attempt = await performExternal(db, deps, action, { shop: { id: row.shopId, domain: input.shop.domain }, run: state, now });
+    const base = { key: action.idempotencyKey, kind: action.kind, stepId: action.stepId, at: now.toISOString() };
+    if (attempt.status === "done") {
+      records.push({ ...base, outcome: "done", detail: attempt.detail });
+    } else if (attempt.status === "skipped") {
+      records.push({ ...base, outcome: "skipped", detail: attempt.detail ? `${attempt.reason}: ${attempt.detail}` : attempt.reason });
+      skips.push({ stepId: action.stepId, reason: attempt.reason, detail: attempt.detail, at: now.toISOString() });
+    } else {
+      const next = attempt.status === "retry" ? afterFailure(entry, attempt.error, now) : null;
+      if (next) {
+        remaining.push(next);
+        records.push({ ...base, outcome: "retrying", detail: attempt.error });
+      } else {
+        records.push({ ...base, outcome: "failed", detail: attempt.error });
+        skips.push({ stepId: action.stepId, reason: "action_failed", detail: attempt.error, at: now.toISOString() });
+      }
+    }
+  }
+
+  const finished = external.status !== "waiting";
+  const retryAt = remaining.reduce<Date | null>((min, e) => {
+    const at = new Date(e.nextAttemptAt);
+    return min === null || at < min ? at : min;
+  }, null);
+  const nextRunAt = [external.nextRunAt, retryAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+  const stored = {
+    ...state,
+    skips: [...state.skips, ...skips].slice(-MAX_SKIPS),
+    actions: [...state.actions, ...records].slice(-MAX_ACTION_RECORDS),
+    pending: remaining,
+  };
+  const done = finished && remaining.length === 0;
+  try {
+    await db.$transaction(async (tx) => {
+      const saved = await saveRunStep(tx, runId, owner, {
+        status: remaining.length > 0 ? (finished ? "running" : "waiting") : external.status,
+        stepId: state.stepId,
+        state: stored as unknown as Prisma.InputJsonValue,
+        nextRunAt: done ? null : nextRunAt,
+        exitReason: state.exitReason,
+        completedAt: done ? now : null,
+      });
+      if (!saved) throw new FencedOff();
+      const day = dayInTimezone(now, input.shop.timezone);
+      for (const skip of skips) {
+        await incrementRollup(
+          tx,
+          { shopId: row.shopId, flowVersionId: row.flowVersionId, day, flowId: row.flowId, stepId: skip.stepId, variant: external.variant, metric: `skipped:${skip.reason}` },
+          1n,
+        );
+      }
+    });
+  } catch (error) {
+    if (error instanceof FencedOff) return "fenced";
+    throw error;
+  }
+  return { skipped: skips.length };
+}
+
+function pendingOf(state: unknown): PendingAction[] {
+  const pending = (asObject(state) as { pending?: unknown }).pending;
+  return Array.isArray(pending) ? (pending as PendingAction[]) : [];
+}
+
+function recordsOf(state: unknown): ActionRecord[] {
+  const records = (asObject(state) as { actions?: unknown }).actions;
+  return Array.isArray(records) ? (records as ActionRecord[]) : [];
 }
 
 function skipsOf(state: unknown): RecordedSkip[] {

@@ -72,6 +72,10 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     else op.status = op.failWith ? "FAILED" : "COMPLETED";
   };
 
+  // tagsAdd / tagsRemove calls as received (throttled ones excluded), and each resource's tags after them.
+  const tagCalls: Array<{ mutation: "tagsAdd" | "tagsRemove"; id: string; tags: string[] }> = [];
+  const tagsById = new Map<string, Set<string>>();
+
   // The app's web pixel: one per app and shop, as Shopify keeps it.
   let webPixel: { id: string; settings: string } | null = null;
 
@@ -89,6 +93,21 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
       return { data: { webPixelUpdate: { webPixel: { id: webPixel.id }, userErrors: [] } } };
     }
     if (/\bwebPixel\s*\{/.test(query)) return { data: { webPixel } };
+    if (/\btags(Add|Remove)\s*\(/.test(query)) {
+      const remove = /\btagsRemove\s*\(/.test(query);
+      const field = remove ? "tagsRemove" : "tagsAdd";
+      const id = String(variables.id ?? "");
+      const tags = Array.isArray(variables.tags) ? variables.tags.map(String) : [];
+      tagCalls.push({ mutation: field, id, tags });
+      if (!/^gid:\/\/shopify\/(Customer|Order|Product|DraftOrder|Article)\/\d+$/.test(id)) {
+        return { data: { [field]: { node: null, userErrors: [{ field: ["id"], message: "Invalid global id" }] } } };
+      }
+      // Idempotent, as Shopify's: adding a tag twice leaves one.
+      const current = tagsById.get(id) ?? new Set<string>();
+      for (const tag of tags) remove ? current.delete(tag) : current.add(tag);
+      tagsById.set(id, current);
+      return { data: { [field]: { node: { id }, userErrors: [] } } };
+    }
     if (query.includes("bulkOperationRunQuery")) {
       const inner = String(variables.query ?? "");
       const kind = /^\s*\{\s*(customers|orders)\b/.exec(inner)?.[1] as ExportKind | undefined;
@@ -137,7 +156,7 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
-    const operation = /(bulkOperationRunQuery|currentBulkOperation|node\()/.exec(body.query)?.[1] ?? "other";
+    const operation = /(bulkOperationRunQuery|currentBulkOperation|node\(|tagsAdd|tagsRemove)/.exec(body.query)?.[1] ?? "other";
     requests.push({ path: url.pathname, operation, variables: body.variables ?? {} });
     if (tooManyRequests > 0) {
       tooManyRequests--;
@@ -189,6 +208,10 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     downloads,
     /** fetch for the Admin client: https://<shop>/admin/api/... goes to this server instead. */
     fetchApi: (input: string, init?: RequestInit) => fetch(input.replace(/^https:\/\/[^/]+/, base), init),
+    /** tagsAdd / tagsRemove mutations that reached the handler (not the throttled or 429 answers). */
+    tagCalls,
+    /** A resource's tags after the mutations so far. */
+    tagsOf: (id: string) => [...(tagsById.get(id) ?? [])].sort(),
     /** The shop's web pixel as the app last configured it. */
     webPixel: () => webPixel,
     /** The JSONL lines the next export of `kind` will produce (objects are serialised, strings kept verbatim). */

@@ -11,11 +11,18 @@ const happenedSinceStart = (event: FlowEventName, where?: PropertyFilter[]): Con
   since: "flow_start",
   atLeast: 1,
 });
-const notSinceStart = (event: FlowEventName): Condition => ({ kind: "event_count", event, since: "flow_start", atMost: 0 });
+const notSinceStart = (event: FlowEventName, where?: PropertyFilter[]): Condition => ({
+  kind: "event_count",
+  event,
+  ...(where ? { where } : {}),
+  since: "flow_start",
+  atMost: 0,
+});
 
 const sameOrder: PropertyFilter = { path: "orderId", op: "eq", valueFromTrigger: "orderId" };
 const realOrder: PropertyFilter = { path: "test", op: "neq", value: true };
-const exitOnOrder = { reason: "placed_order", when: happenedSinceStart("Placed Order") };
+// Shopify test orders are not purchases: they neither trigger nor end a flow.
+const exitOnOrder = { reason: "placed_order", when: happenedSinceStart("Placed Order", [realOrder]) };
 
 export const WELCOME_FLOW: FlowDefinition = {
   schemaVersion: 1,
@@ -37,7 +44,7 @@ export const WELCOME_FLOW: FlowDefinition = {
 export const BROWSE_ABANDONMENT_FLOW: FlowDefinition = {
   schemaVersion: 1,
   trigger: { kind: "event", event: "Viewed Product" },
-  filters: [notSinceStart("Added to Cart"), notSinceStart("Started Checkout"), notSinceStart("Placed Order")],
+  filters: [notSinceStart("Added to Cart"), notSinceStart("Started Checkout"), notSinceStart("Placed Order", [realOrder])],
   exits: [],
   // "Not in this flow in the last 30 days".
   reentry: { mode: "after_days", days: 30 },
@@ -57,7 +64,7 @@ export const ABANDONED_CHECKOUT_FLOW: FlowDefinition = {
   schemaVersion: 1,
   trigger: { kind: "event", event: "Started Checkout" },
   // Also a filter, so the rule reads the same in the editor: no cart email once any order exists since entry.
-  filters: [notSinceStart("Placed Order")],
+  filters: [notSinceStart("Placed Order", [realOrder])],
   exits: [exitOnOrder, { reason: "checkout_completed", when: checkoutCompleted }],
   reentry: { mode: "after_exit" },
   start: "wait_4_hours",
@@ -126,7 +133,7 @@ export const POST_PURCHASE_FLOW: FlowDefinition = {
       next: "no_newer_order",
     },
     // A later order has its own run; this one stays quiet.
-    { id: "no_newer_order", kind: "condition", condition: notSinceStart("Placed Order"), yes: "replenish", no: null },
+    { id: "no_newer_order", kind: "condition", condition: notSinceStart("Placed Order", [realOrder]), yes: "replenish", no: null },
     { id: "replenish", kind: "send_email", template: "replenishment", subject: "Time to restock?", next: null },
   ],
 };
@@ -134,7 +141,7 @@ export const POST_PURCHASE_FLOW: FlowDefinition = {
 export const WINBACK_FLOW: FlowDefinition = {
   schemaVersion: 1,
   trigger: { kind: "event", event: "Placed Order", where: [realOrder] },
-  filters: [notSinceStart("Placed Order")],
+  filters: [notSinceStart("Placed Order", [realOrder])],
   exits: [exitOnOrder],
   // Every order restarts the clock: the older run exits on the new order, the new one starts waiting.
   reentry: { mode: "every_trigger" },
@@ -177,7 +184,7 @@ export const SUNSET_FLOW: FlowDefinition = {
       kind: "condition",
       condition: {
         kind: "any",
-        of: [happenedSinceStart("Opened Email"), happenedSinceStart("Clicked Email"), happenedSinceStart("Placed Order")],
+        of: [happenedSinceStart("Opened Email"), happenedSinceStart("Clicked Email"), happenedSinceStart("Placed Order", [realOrder])],
       },
       yes: null,
       no: "suppress",
