@@ -145,17 +145,19 @@ function send(
     else callback(null, address.address, address.family);
   };
   const plaintext = plaintextPort !== undefined;
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const transport = plaintext ? http : https;
   return new Promise((resolve, reject) => {
     const req = transport.request(
       {
         protocol: plaintext ? "http:" : "https:",
-        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+        hostname: host,
         port: plaintext ? plaintextPort : url.port || 443,
         path: `${url.pathname}${url.search}`,
         method: "POST",
         lookup: pinned,
-        ...(plaintext ? {} : { servername: isIP(url.hostname) ? undefined : url.hostname }),
+        // SNI and certificate checks use the URL's name (no SNI for an IP literal, as TLS requires).
+        ...(plaintext || isIP(host) ? {} : { servername: host }),
         headers: { ...headers, Host: url.host, "Content-Length": String(Buffer.byteLength(body)) },
         agent: false,
         signal: AbortSignal.timeout(timeoutMs),

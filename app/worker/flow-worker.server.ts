@@ -534,13 +534,18 @@ const processCursors = new Map<string, Date>();
 const processOwner = `flow-worker-${randomUUID()}`;
 
 /** triggerFlows for every shop with live flows, then advanceDueRuns, then deliverQueued. */
+const CURSOR_OVERLAP_MS = 30_000;
+
 export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOptions) {
   const { now } = options;
   const cursors = options.cursors ?? processCursors;
   const shops = await db.flow.findMany({ where: { status: "live" }, distinct: ["shopId"], select: { shopId: true } });
   const triggered: TriggerSummary[] = [];
   for (const { shopId } of shops) {
-    let since = cursors.get(shopId) ?? options.initialSince ?? new Date(now.getTime() - 24 * HOUR_MS);
+    // Re-read a short overlap: an event row can commit after a later-stamped one was already seen. Seeing an
+    // event twice is harmless (runs are unique per trigger event).
+    const cursor = cursors.get(shopId);
+    let since = cursor ? new Date(cursor.getTime() - CURSOR_OVERLAP_MS) : (options.initialSince ?? new Date(now.getTime() - 24 * HOUR_MS));
     for (;;) {
       const result = await triggerFlows(db, { shopId, since, now, limit: options.limit ?? 500 });
       triggered.push(result);

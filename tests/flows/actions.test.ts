@@ -132,6 +132,11 @@ describe("postWebhook: the address policy", () => {
     expect(received).toHaveLength(0);
   });
 
+  it("resolves with the system resolver by default: localhost is refused", async () => {
+    expect(await postWebhook(request(`https://localhost:${port}/hook`))).toMatchObject({ ok: false, refused: true, reason: expect.stringMatching(/^loopback_address /) });
+    expect(received).toHaveLength(0);
+  });
+
   it("refuses a redirect to a private address, without requesting it", async () => {
     const result = await postWebhook(request("https://hooks.merchant.test/redirect-private"), webhookOptions());
     expect(result).toMatchObject({ ok: false, refused: true, reason: "loopback_address 127.0.0.1", url: "https://127.0.0.1/stolen" });

@@ -127,7 +127,8 @@ describe("welcome series", () => {
     expect(first.delivered).toMatchObject({ sent: 1 });
     expect(cursors.get(shopId)).toBeInstanceOf(Date);
     const second = await runFlowsOnce(db, mailer, { now: new Date(t.getTime() + 2 * DAY), ...options });
-    expect(second.triggered[0]).toMatchObject({ events: 0 });
+    // The overlap may show the signup again; it starts nothing the second time.
+    expect(second.triggered[0]).toMatchObject({ started: 0 });
     expect(second.delivered).toMatchObject({ sent: 1 });
     expect((await messagesTo("loop@example.com")).map((m) => [m.stepId, m.status])).toEqual([
       ["welcome_1", "sent"],
