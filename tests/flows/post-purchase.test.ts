@@ -1,9 +1,7 @@
 // The post-purchase preset end to end: signed orders/* webhooks -> inbox -> events -> flow worker -> outbox.
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import db from "../../app/db.server";
-import { switchOnPreset } from "../../app/models/flow-definitions.server";
-import { ensureShop } from "../../app/models/shop.server";
-import { flowClock } from "../helpers/flows";
+import { presetScenario } from "../helpers/flows";
 import { deliver } from "../helpers/ingest";
 import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
 
@@ -13,18 +11,8 @@ const DAY = 24 * HOUR;
 const T0 = new Date("2026-11-20T10:00:00Z");
 const at = (days: number, hours = 0, minutes = 0) => new Date(T0.getTime() + days * DAY + hours * HOUR + minutes * 60_000);
 
-let shopId: string;
-
-const clock = flowClock(() => shopId);
-const tick = (now: Date) => clock.tick(now);
-
-beforeEach(async () => {
-  await db.shop.deleteMany();
-  const shop = await ensureShop(db, SHOP, new Date("2026-01-01T00:00:00Z"));
-  shopId = shop.id;
-  await switchOnPreset(db, shopId, "post_purchase");
-  clock.reset();
-});
+const scenario = presetScenario(SHOP, "post_purchase");
+const tick = scenario.tick;
 
 type Consent = "subscribed" | "not_subscribed";
 
@@ -83,9 +71,9 @@ async function refund(refundId: string, orderId: string, when: Date) {
   expect(await deliver("refunds/create", body, { shop: SHOP, triggeredAt: when.toISOString() })).toBe(200);
 }
 
-const messagesTo = (email: string) => db.message.findMany({ where: { shopId, toEmail: email }, orderBy: { queuedAt: "asc" } });
+const messagesTo = (email: string) => db.message.findMany({ where: { shopId: scenario.shopId(), toEmail: email }, orderBy: { queuedAt: "asc" } });
 const sent = async (email: string) => (await messagesTo(email)).map((m) => [m.stepId, m.subject, m.status, m.sentAt?.toISOString()]);
-const runsOf = (email: string) => db.flowRun.findMany({ where: { shopId, profile: { email } }, orderBy: { enteredAt: "asc" } });
+const runsOf = (email: string) => db.flowRun.findMany({ where: { shopId: scenario.shopId(), profile: { email } }, orderBy: { enteredAt: "asc" } });
 
 // Shopify ids above 2^53 (9007199254740992): they must survive JSON untouched.
 const FIRST = { customer: "9007199254740993", order: "12345678901234567", email: "first@example.com" };
@@ -139,7 +127,7 @@ describe("post-purchase flow", () => {
     await placeOrder(REPEAT.order, REPEAT.customer, REPEAT.email, T0);
     const first = await tick(at(0, 0, 1));
     expect(first.triggered).toMatchObject({ started: 1, refused: { stale_trigger: 1 } });
-    const profile = await db.profile.findFirstOrThrow({ where: { shopId, email: REPEAT.email } });
+    const profile = await db.profile.findFirstOrThrow({ where: { shopId: scenario.shopId(), email: REPEAT.email } });
     expect(profile.ordersCount).toBe(2);
     expect(await sent(REPEAT.email)).toEqual([["thanks_repeat", "Thanks for coming back", "sent", at(0, 0, 1).toISOString()]]);
 
@@ -183,7 +171,7 @@ describe("post-purchase flow", () => {
   });
 
   it("an order cancelled while its thank-you waits out quiet hours gets no email at all", async () => {
-    await db.shop.update({ where: { id: shopId }, data: { timezone: "America/New_York" } });
+    await db.shop.update({ where: { id: scenario.shopId() }, data: { timezone: "America/New_York" } });
     await customer(CANCEL.customer, CANCEL.email);
     const night = new Date("2026-11-25T03:30:00Z"); // 22:30 EST
     await placeOrder(CANCEL.order, CANCEL.customer, CANCEL.email, night);
@@ -251,10 +239,10 @@ describe("post-purchase flow", () => {
     await placeOrder(FIRST.order, FIRST.customer, FIRST.email, T0, { test: true });
     const first = await tick(at(0, 0, 1));
     expect(first.triggered).toMatchObject({ started: 1, refused: { trigger_filters: 1 } });
-    expect(await db.flowRun.count({ where: { shopId, profile: { email: FIRST.email } } })).toBe(0);
+    expect(await db.flowRun.count({ where: { shopId: scenario.shopId(), profile: { email: FIRST.email } } })).toBe(0);
 
     await tick(at(14, 0, 1));
-    expect(await db.message.count({ where: { shopId } })).toBe(0);
+    expect(await db.message.count({ where: { shopId: scenario.shopId() } })).toBe(0);
     const [run] = await runsOf(NOCONSENT.email);
     const skips = (run.state as { skips: Array<{ stepId: string; reason: string }> }).skips;
     expect(skips.map((s) => [s.stepId, s.reason])).toEqual([
@@ -264,7 +252,7 @@ describe("post-purchase flow", () => {
   });
 
   it("postpones the thank-you past quiet hours in the shop's timezone", async () => {
-    await db.shop.update({ where: { id: shopId }, data: { timezone: "America/New_York" } });
+    await db.shop.update({ where: { id: scenario.shopId() }, data: { timezone: "America/New_York" } });
     await customer(FIRST.customer, FIRST.email);
     const night = new Date("2026-11-25T03:30:00Z"); // 22:30 in New York (EST)
     await placeOrder(FIRST.order, FIRST.customer, FIRST.email, night);

@@ -1,10 +1,8 @@
 // The winback preset end to end: orders/create webhooks -> profile order stats -> flow worker -> outbox.
 // Waits the later of 180 days and 1.5x the customer's average gap between orders; a newer order restarts the wait.
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import db from "../../app/db.server";
-import { switchOnPreset } from "../../app/models/flow-definitions.server";
-import { ensureShop } from "../../app/models/shop.server";
-import { flowClock } from "../helpers/flows";
+import { presetScenario } from "../helpers/flows";
 import { deliver } from "../helpers/ingest";
 import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
 
@@ -14,18 +12,8 @@ const DAY = 24 * HOUR;
 const T0 = new Date("2026-11-20T10:00:00Z");
 const at = (days: number, hours = 0, minutes = 0) => new Date(T0.getTime() + days * DAY + hours * HOUR + minutes * 60_000);
 
-let shopId: string;
-
-const clock = flowClock(() => shopId);
-const tick = (now: Date) => clock.tick(now);
-
-beforeEach(async () => {
-  await db.shop.deleteMany();
-  const shop = await ensureShop(db, SHOP, new Date("2026-01-01T00:00:00Z"));
-  shopId = shop.id;
-  await switchOnPreset(db, shopId, "winback");
-  clock.reset();
-});
+const scenario = presetScenario(SHOP, "winback");
+const tick = scenario.tick;
 
 async function customer(customerId: string, email: string) {
   const when = "2026-10-01T12:00:00Z";
@@ -46,9 +34,9 @@ async function placeOrder(orderId: string, customerId: string, email: string, pl
   expect(await deliver("orders/create", body, { shop: SHOP, triggeredAt: placedAt.toISOString() })).toBe(200);
 }
 
-const messagesTo = (email: string) => db.message.findMany({ where: { shopId, toEmail: email }, orderBy: { queuedAt: "asc" } });
+const messagesTo = (email: string) => db.message.findMany({ where: { shopId: scenario.shopId(), toEmail: email }, orderBy: { queuedAt: "asc" } });
 const sends = async (email: string) => (await messagesTo(email)).map((m) => [m.stepId, m.status, m.sentAt?.toISOString()]);
-const runsOf = (email: string) => db.flowRun.findMany({ where: { shopId, profile: { email } }, orderBy: { enteredAt: "asc" } });
+const runsOf = (email: string) => db.flowRun.findMany({ where: { shopId: scenario.shopId(), profile: { email } }, orderBy: { enteredAt: "asc" } });
 
 // Ids above 2^53.
 const ONE = { customer: "9007199254740995", email: "once@example.com" };

@@ -1,4 +1,8 @@
+import { beforeEach } from "vitest";
 import db from "../../app/db.server";
+import type { FlowPreset } from "../../app/domain/flows/presets";
+import { switchOnPreset } from "../../app/models/flow-definitions.server";
+import { ensureShop } from "../../app/models/shop.server";
 import { deliverQueued } from "../../app/models/messages.server";
 import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
@@ -24,4 +28,20 @@ export function flowClock(shopId: () => string) {
       return { triggered, advanced };
     },
   };
+}
+
+/**
+ * A fresh shop with one preset switched on before each test, and the worker pass for it: the common set-up of
+ * the preset end-to-end tests.
+ */
+export function presetScenario(domain: string, preset: FlowPreset) {
+  let shopId = "";
+  const clock = flowClock(() => shopId);
+  beforeEach(async () => {
+    await db.shop.deleteMany();
+    shopId = (await ensureShop(db, domain, new Date("2026-01-01T00:00:00Z"))).id;
+    await switchOnPreset(db, shopId, preset);
+    clock.reset();
+  });
+  return { shopId: () => shopId, tick: (now: Date) => clock.tick(now) };
 }
