@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.server";
 import { FLOW_PRESETS, findPreset } from "../domain/flows/presets";
 import { recentDays } from "../domain/time";
+import { switchOff, switchOnPreset } from "./flow-definitions.server";
 import { sumRollupsByFlow } from "./rollups.server";
 
 const FLOW_METRICS = ["entered", "sent", "revenue"];
@@ -38,9 +39,23 @@ export async function listFlowsWithNumbers(db: Db, shop: { id: string; timezone:
         status: flow.status,
         trigger: preset?.trigger ?? null,
         description: preset?.description ?? null,
+        rationale: preset?.rationale ?? null,
         entered: totals?.entered ?? 0n,
         sent: totals?.sent ?? 0n,
         revenue: totals?.revenue ?? 0n,
       };
     });
+}
+
+/**
+ * Switches one of the shop's flows on or off; null when the shop has no such flow (another shop's id included).
+ * Presets switch on with their definition as a new version when it changed.
+ */
+export async function setFlowLive(db: Db, shopId: string, flowId: string, live: boolean) {
+  const flow = await db.flow.findFirst({ where: { id: flowId, shopId } });
+  const preset = findPreset(flow?.preset ?? null);
+  if (!flow || !preset) return null;
+  if (live) return switchOnPreset(db, shopId, preset.preset);
+  await switchOff(db, shopId, preset.preset);
+  return db.flow.findUniqueOrThrow({ where: { id: flow.id } });
 }

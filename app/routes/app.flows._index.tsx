@@ -1,11 +1,13 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, Card, IndexTable, Page, Text } from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Button, Card, IndexTable, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
 import { requireShop } from "../admin.server";
 import { NumericCell } from "../components/NumericCell";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
-import { listFlowsWithNumbers } from "../models/flows.server";
+import { readBodyWithin } from "../http/body.server";
+import { listFlowsWithNumbers, setFlowLive } from "../models/flows.server";
 
 export const meta: MetaFunction = () => [{ title: "Flows" }];
 
@@ -22,6 +24,20 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
+const switchForm = z.object({ flowId: z.string().min(1).max(64), intent: z.enum(["on", "off"]) });
+
+/** Switches a flow on or off for the current shop only. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const body = await readBodyWithin(request, 4096);
+  if (body === null) return Response.json({ error: "Request too large" }, { status: 413 });
+  const parsed = switchForm.safeParse(Object.fromEntries(new URLSearchParams(body)));
+  if (!parsed.success) return Response.json({ error: "Choose a flow and whether to turn it on or off" }, { status: 400 });
+  const flow = await setFlowLive(db, shop.id, parsed.data.flowId, parsed.data.intent === "on");
+  if (!flow) return Response.json({ error: "No such flow" }, { status: 404 });
+  return Response.json({ flowId: flow.id, status: flow.status });
+};
+
 const STATUS_BADGE: Record<string, { tone?: "success" | "attention"; label: string }> = {
   live: { tone: "success", label: "Live" },
   paused: { tone: "attention", label: "Paused" },
@@ -30,6 +46,8 @@ const STATUS_BADGE: Record<string, { tone?: "success" | "attention"; label: stri
 
 export default function Flows() {
   const { flows } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const busyFlow = navigation.state !== "idle" ? navigation.formData?.get("flowId") : null;
   return (
     <Page title="Flows" subtitle="Preset flows and their last 30 days">
       <Card padding="0">
@@ -44,6 +62,7 @@ export default function Flows() {
             { title: "Entered", alignment: "end" },
             { title: "Emails sent", alignment: "end" },
             { title: "Revenue", alignment: "end" },
+            { title: "" },
           ]}
         >
           {flows.map((flow, index) => {
@@ -59,6 +78,13 @@ export default function Flows() {
                       {flow.description}
                     </Text>
                   ) : null}
+                  {flow.rationale ? (
+                    <div style={{ maxWidth: 480, whiteSpace: "normal" }}>
+                      <Text as="p" variant="bodySm">
+                        {flow.rationale}
+                      </Text>
+                    </div>
+                  ) : null}
                 </IndexTable.Cell>
                 <IndexTable.Cell>{flow.trigger ?? "Custom"}</IndexTable.Cell>
                 <IndexTable.Cell>
@@ -67,6 +93,15 @@ export default function Flows() {
                 <NumericCell>{flow.entered}</NumericCell>
                 <NumericCell>{flow.sent}</NumericCell>
                 <NumericCell>{flow.revenue}</NumericCell>
+                <IndexTable.Cell>
+                  <Form method="post">
+                    <input type="hidden" name="flowId" value={flow.id} />
+                    <input type="hidden" name="intent" value={flow.status === "live" ? "off" : "on"} />
+                    <Button submit loading={busyFlow === flow.id} variant={flow.status === "live" ? "secondary" : "primary"}>
+                      {flow.status === "live" ? `Turn off ${flow.name}` : `Turn on ${flow.name}`}
+                    </Button>
+                  </Form>
+                </IndexTable.Cell>
               </IndexTable.Row>
             );
           })}

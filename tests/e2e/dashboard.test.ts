@@ -111,6 +111,10 @@ describe("npm run demo, in a browser", () => {
     }
     // The demo switches on the presets a merchant starts with; the others stay off.
     expect(await page.getByText("Live", { exact: true }).count()).toBe(4);
+    // The merchant's switch: turning Winback on makes it live.
+    await page.getByRole("button", { name: "Turn on Winback" }).click();
+    await shown(page.getByRole("button", { name: "Turn off Winback" }));
+    expect(await page.getByText("Live", { exact: true }).count()).toBe(5);
 
     await page.getByRole("link", { name: "Customers" }).click();
     await page.waitForURL(`${base}/app/customers`);
