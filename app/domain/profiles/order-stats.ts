@@ -50,8 +50,3 @@ export function expectedNextOrder(stats: OrderStats): Date | null {
   if (gap === null || !stats.lastOrderAt) return null;
   return new Date(stats.lastOrderAt.getTime() + gap * DAY_MS);
 }
-
-/** Average order value in minor units (integer division: money never goes through floats). */
-export function averageOrderValue(stats: OrderStats): bigint | null {
-  return stats.ordersCount > 0 ? stats.revenueMinor / BigInt(stats.ordersCount) : null;
-}
