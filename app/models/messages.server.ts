@@ -16,6 +16,7 @@ import type { EmailTag, Mailer, OutgoingEmail, SendResult } from "../services/ma
 import { dayInTimezone } from "../domain/time";
 import { REDACTED_EMAIL } from "./compliance/redact.server";
 import { incrementRollup } from "./rollups.server";
+import { attemptsSoFar, needsContent, prepareClaimed, type MessagePreparer } from "./message-prepare.server";
 
 const PENDING = "pending:";
 const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
@@ -76,6 +77,8 @@ export type DeliverOptions = {
   defaultFrom?: string;
   /** Extra headers per message (List-Unsubscribe, ...): must be the same for the same message on every call. */
   headers?: (message: Message) => Record<string, string>;
+  /** Renders messages queued without content, just before their first send (message-prepare.server.ts). */
+  prepare?: MessagePreparer;
 };
 
 export type DeliverySummary = {
@@ -129,7 +132,9 @@ export async function deliverQueued(db: Db, mailer: Mailer, options: DeliverOpti
     });
     if (count === 0) continue; // another worker took it first
     const batch = await db.message.findMany({ where: { providerMessageId: pin, status: "queued" }, orderBy: { id: "asc" } });
-    const sendable = await refuseUnsendable(db, batch, pin, senders, now, summary);
+    // Unsendable members are refused before preparing, so no discount is created for a suppressed address.
+    const allowed = await refuseUnsendable(db, batch, pin, senders, now, summary, options.prepare !== undefined);
+    const sendable = options.prepare ? await prepareClaimed(db, allowed, pin, options.prepare, options, summary) : allowed;
     if (sendable.length) await sendBatch(db, mailer, sendable, pin, senders, options, summary);
   }
   return summary;
@@ -166,7 +171,15 @@ export function formatAddress(name: string, address: string): string {
  * batches included: an address suppressed between two attempts is not emailed (the rest of its batch then goes
  * under a new key, a duplicate only if the earlier attempt did reach Resend unbeknown to us).
  */
-async function refuseUnsendable(db: Db, batch: Message[], pin: string, senders: Map<string, Sender | null>, now: Date, summary: DeliverySummary) {
+async function refuseUnsendable(
+  db: Db,
+  batch: Message[],
+  pin: string,
+  senders: Map<string, Sender | null>,
+  now: Date,
+  summary: DeliverySummary,
+  willPrepare: boolean,
+) {
   const suppressed = await db.suppression.findMany({
     where: { shopId: batch[0].shopId, email: { in: batch.map((m) => m.toEmail.toLowerCase()) } },
     select: { email: true },
@@ -176,7 +189,7 @@ async function refuseUnsendable(db: Db, batch: Message[], pin: string, senders: 
     if (m.toEmail === REDACTED_EMAIL) return "redacted";
     if (blocked.has(m.toEmail.toLowerCase())) return "suppressed";
     if (!senders.get(m.shopId)) return "no sender address: set one in Settings";
-    if (!m.html && !m.text) return "nothing to send: no HTML or text";
+    if (!willPrepare && !m.html && !m.text) return "nothing to send: no HTML or text";
     return null;
   };
   const sendable: Message[] = [];
@@ -277,11 +290,6 @@ async function sendBatch(
     else if (updates[i].data.status === "failed") summary.failed++;
     else summary.retried++;
   });
-}
-
-function attemptsSoFar(error: string | null): number {
-  const match = error?.match(/^retry (\d+): /);
-  return match ? Number(match[1]) : 0;
 }
 
 function outcomeData(result: SendResult, attempt: number, nextPin: string, provider: string, options: DeliverOptions) {
