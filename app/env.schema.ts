@@ -31,13 +31,23 @@ const schema = z
       .default("read_customers,write_customers,read_orders,read_products,write_discounts,write_pixels,read_customer_events")
       .transform((s) => s.split(",").map((scope) => scope.trim()).filter(Boolean)),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
-    // Signs cookies and tokens (demo login now; unsubscribe and click tokens later).
+    // Signs cookies and tokens: demo login, email tracking and unsubscribe links, profile tokens, discount codes.
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
     DEMO_MODE: flag.default(false),
+    // The demo's fast clock, set by scripts/demo.ts and honoured only in demo mode (app/demo/demo-clock.ts).
+    DEMO_CLOCK_FROM: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+    DEMO_CLOCK_SPEED: z.coerce.number().min(1).max(10_000_000).optional(),
+    DEMO_CLOCK_REAL_START: z.coerce.number().int().positive().optional(),
     // Drain the inbox inside the web process (demo and development); production runs `npm run worker`.
     WORKER_IN_PROCESS: flag.optional(),
     RESEND_API_KEY: z.string().optional(),
     RESEND_BASE_URL: z.url().optional(),
+    // Signing secret of the Resend webhook endpoint (POST /webhooks/resend: bounces, complaints, deliveries), as
+    // Resend shows it: "whsec_" + base64. Unset (or empty), that endpoint answers 503 and writes nothing.
+    RESEND_WEBHOOK_SECRET: z
+      .union([z.literal(""), z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, "must be Resend's signing secret: whsec_ followed by base64")])
+      .optional()
+      .transform((v) => v || undefined),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   })
   .superRefine((env, ctx) => {

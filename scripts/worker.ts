@@ -5,6 +5,7 @@ import { adminGraphqlForShop } from "../app/services/shopify-admin.server";
 import { mailerFromEnv } from "../app/services/mailer/resend.server";
 import { startFlowWorker } from "../app/worker/flow-worker.server";
 import { startInboxWorker } from "../app/worker/inbox-worker.server";
+import { startShopifyTaskWorker } from "../app/worker/shopify-tasks.server";
 
 /** npm run worker: drains the inbox, runs flows and advances backfills in its own process; run as many as the load needs, on any machines. */
 const env = loadEnv(process.env);
@@ -14,10 +15,12 @@ const worker = startInboxWorker(db, { owner: `worker-${process.pid}` });
 const backfill = startBackfillWorker(db, adminGraphqlForShop);
 // Flows: triggers from new events, due steps, then delivery of queued emails (Resend, or the outbox without a key).
 const flows = startFlowWorker(db, mailerFromEnv(env));
+// Writes to Shopify queued by requests (consent changes, signups), each task leased so workers never share one.
+const shopifyTasks = startShopifyTaskWorker(db, { adminFor: adminGraphqlForShop, owner: `worker-${process.pid}` });
 console.log(`inbox worker ${process.pid} draining ${env.DATABASE_URL.startsWith("file:") ? "SQLite" : "PostgreSQL"}`);
 
 async function shutdown() {
-  await Promise.all([worker.stop(), backfill.stop(), flows.stop()]);
+  await Promise.all([worker.stop(), backfill.stop(), flows.stop(), shopifyTasks.stop()]);
   await db.$disconnect();
   process.exit(0);
 }

@@ -23,7 +23,8 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
   // Payloads that name no person (returns, some refunds) belong to whoever placed the order.
   const profileId = (await resolveProfile(tx, shop.id, n.identity)) ?? existingOrder?.profileId ?? null;
 
-  const fresh = await insertNewEvents(tx, shop.id, profileId, n.events, ctx.source);
+  const events = profileId ? await withoutRestatedConsent(tx, profileId, n.events) : n.events;
+  const fresh = await insertNewEvents(tx, shop.id, profileId, events, ctx.source);
 
   const order = orderId && (n.order || n.refund) ? await updateOrderState(tx, shop, orderId, existingOrder, profileId, n, fresh) : null;
   if (profileId) {
@@ -36,6 +37,20 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
   }
   if (n.deletedCustomerId) await forgetShopifyCustomer(tx, shop.id, n.deletedCustomerId);
   return { profileId, eventsCreated: fresh.length };
+}
+
+const CONSENT_EVENTS: Record<string, string> = { "Subscribed to Email": "subscribed", "Unsubscribed from Email": "unsubscribed" };
+
+/**
+ * Drops a consent event that states what the profile already records since an earlier instant: Shopify echoing
+ * a change we made (an unsubscribe click we passed on) is not a second unsubscribe. Older events are kept as history.
+ */
+async function withoutRestatedConsent(tx: Tx, profileId: string, events: CanonicalEvent[]): Promise<CanonicalEvent[]> {
+  if (!events.some((e) => e.name in CONSENT_EVENTS)) return events;
+  const current = await tx.profile.findUnique({ where: { id: profileId }, select: { emailConsent: true, emailConsentAt: true } });
+  if (!current?.emailConsentAt) return events;
+  const since = current.emailConsentAt;
+  return events.filter((e) => !(CONSENT_EVENTS[e.name] === current.emailConsent && e.occurredAt > since));
 }
 
 function orderIdOf(events: CanonicalEvent[]): string | undefined {

@@ -185,9 +185,16 @@ async function refuseUnsendable(
     select: { email: true },
   });
   const blocked = new Set(suppressed.map((s) => s.email));
+  // Consent can be withdrawn between queueing and sending (an unsubscribe click, a Shopify consent update).
+  const consenting = await db.profile.findMany({
+    where: { id: { in: batch.map((m) => m.profileId) }, emailConsent: "subscribed" },
+    select: { id: true },
+  });
+  const consented = new Set(consenting.map((p) => p.id));
   const reasonNotToSend = (m: Message) => {
     if (m.toEmail === REDACTED_EMAIL) return "redacted";
     if (blocked.has(m.toEmail.toLowerCase())) return "suppressed";
+    if (!consented.has(m.profileId)) return "no email marketing consent";
     if (!senders.get(m.shopId)) return "no sender address: set one in Settings";
     if (!willPrepare && !m.html && !m.text) return "nothing to send: no HTML or text";
     return null;

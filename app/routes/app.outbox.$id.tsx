@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, DescriptionList, Layout, Page, Text } from "@shopify/polaris";
 import { requireShop } from "../admin.server";
 import db from "../db.server";
+import { withoutOpenPixel } from "../domain/email/links";
 import { findOutboxMessage } from "../models/messages.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Outbox: ${data.message.subject}` : "Outbox" }];
@@ -19,7 +20,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
       subject: row.subject,
       flow: row.flowName ?? "—",
       sentAt: row.sentAt ? row.sentAt.toISOString().slice(0, 16).replace("T", " ") : "—",
-      html: row.html ?? "",
+      html: withoutOpenPixel(row.html ?? ""),
       text: row.text ?? "",
     },
   };

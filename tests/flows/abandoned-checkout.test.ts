@@ -1,6 +1,7 @@
 // The abandoned-checkout preset end to end: signed webhooks -> inbox -> events -> flow worker -> outbox.
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
+import { verifyClickToken } from "../../app/domain/email/tracking-token";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { advanceDueRuns } from "../../app/worker/flow-worker.server";
@@ -54,6 +55,17 @@ async function placeOrder(customerId: string, email: string, placedAt: Date) {
   expect(await deliver("orders/create", body, { shop: SHOP, triggeredAt: placedAt.toISOString() })).toBe(200);
 }
 
+/** The destinations of an email's click-tracking links, read back from their signed tokens. */
+function trackedDestinations(html: string): URL[] {
+  const tokens = [...html.matchAll(/\/t\/c\/([^"&]+)/g)].map((m) => m[1]);
+  expect(tokens.length).toBeGreaterThan(0);
+  return tokens.map((token) => {
+    const check = verifyClickToken(token, process.env.SESSION_SECRET!);
+    if (!check.ok) throw new Error(`click token does not verify: ${check.reason}`);
+    return new URL(check.claims.url);
+  });
+}
+
 const messagesTo = (email: string) => db.message.findMany({ where: { shopId, toEmail: email }, orderBy: { queuedAt: "asc" } });
 const runOf = async (email: string) => db.flowRun.findFirstOrThrow({ where: { shopId, profile: { email } } });
 
@@ -76,7 +88,12 @@ describe("abandoned checkout flow", () => {
       // The first name is escaped, and so is the checkout link.
       expect(message.html).toContain(`Hi &lt;b&gt;Ann ${c.id.slice(-1)}&lt;/b&gt;,`);
       expect(message.html).not.toContain("<b>");
-      expect(message.html).toContain("b=&quot;2&quot;");
+      // The checkout link is click-tracked: its signed token carries the decorated checkout URL, quote intact.
+      const destinations = trackedDestinations(message.html ?? "");
+      const checkoutLink = destinations.find((url) => url.pathname === `/checkouts/${c.id}`);
+      expect(checkoutLink?.searchParams.get("b")).toBe('"2"');
+      expect(checkoutLink?.searchParams.get("utm_campaign")).toBe("abandoned_checkout_1");
+      expect(checkoutLink?.searchParams.get("_sft")).toBeTruthy();
       expect(message.text).toContain(`Hi <b>Ann ${c.id.slice(-1)}</b>,`);
     }
     expect(await db.message.count({ where: { shopId } })).toBe(customers.length);

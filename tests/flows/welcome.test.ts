@@ -45,7 +45,42 @@ async function subscribe(customerId: string, email: string, when: Date) {
 const messagesTo = (email: string) => db.message.findMany({ where: { shopId, toEmail: email }, orderBy: { queuedAt: "asc" } });
 const runOf = (email: string) => db.flowRun.findFirstOrThrow({ where: { shopId, profile: { email } } });
 
+async function consentUpdate(customerId: string, email: string, state: "subscribed" | "unsubscribed", when: Date) {
+  const body = samplePayload("customers_email_marketing_consent/update", (c) => {
+    c.customer_id = bigId(customerId);
+    c.email_address = email;
+    c.email_marketing_consent = { state, opt_in_level: "single_opt_in", consent_updated_at: when.toISOString() };
+  });
+  expect(await deliver("customers_email_marketing_consent/update", body, { shop: SHOP, triggeredAt: when.toISOString() })).toBe(200);
+}
+
 describe("welcome series", () => {
+  it("does not welcome someone coming back from the preference page, and Shopify echoing an unsubscribe is not a second one", async () => {
+    const t = new Date("2026-11-20T10:00:00Z");
+    // Subscribed long before the flow could see it (older than its maximum trigger age): never welcomed.
+    await subscribe("8100000000000009", "cleo@example.com", new Date(t.getTime() - 10 * DAY));
+    await tick(t);
+    expect(await db.flowRun.count({ where: { shopId } })).toBe(0);
+    const profile = await db.profile.findFirstOrThrow({ where: { shopId, email: "cleo@example.com" } });
+
+    const unsubscribedAt = new Date(t.getTime() + HOUR);
+    const { unsubscribeProfile, resubscribeProfile } = await import("../../app/models/email-engagement.server");
+    expect(await unsubscribeProfile(db, { shopId, profileId: profile.id, messageId: null, now: unsubscribedAt, source: "preference_page" })).toMatchObject({ outcome: "changed" });
+    // Shopify reports the change we passed on, a few seconds later.
+    await consentUpdate("8100000000000009", "cleo@example.com", "unsubscribed", new Date(unsubscribedAt.getTime() + 5_000));
+    await drainAll(() => new Date(unsubscribedAt.getTime() + 10_000));
+    expect(await db.event.count({ where: { shopId, profileId: profile.id, name: "Unsubscribed from Email" } })).toBe(1);
+
+    const back = new Date(t.getTime() + 2 * HOUR);
+    expect(await resubscribeProfile(db, { shopId, profileId: profile.id, messageId: null, now: back })).toMatchObject({ outcome: "changed" });
+    await tick(new Date(back.getTime() + 60_000));
+    const resubscribed = await db.event.findFirstOrThrow({ where: { shopId, profileId: profile.id, name: "Subscribed to Email", occurredAt: back } });
+    expect(resubscribed.properties).toMatchObject({ resubscribed: true });
+    expect(await db.flowRun.count({ where: { shopId } })).toBe(0);
+    expect(await messagesTo("cleo@example.com")).toHaveLength(0);
+  });
+
+
   it("sends email 1 at once and email 2 two days after signing up", async () => {
     const t = new Date("2026-11-20T10:00:00Z");
     await subscribe("8100000000000001", "bea@example.com", t);
@@ -108,11 +143,12 @@ describe("welcome series", () => {
     const versions = await db.flowVersion.findMany({ where: { flowId: flow.id } });
     expect(versions.map((v) => v.version)).toEqual([1]);
     expect(versions[0].definition).toEqual(JSON.parse(JSON.stringify(WELCOME_FLOW)));
-    // A changed definition makes version 2 and the flow points at it.
+    // A version that differs from the preset (the merchant's edits) stays current across off and on.
     await db.flowVersion.update({ where: { id: versions[0].id }, data: { definition: { ...WELCOME_FLOW, exits: [] } } });
-    const changed = await switchOnPreset(db, shopId, "welcome");
-    const v2 = await db.flowVersion.findUniqueOrThrow({ where: { id: changed.currentVersionId! } });
-    expect(v2.version).toBe(2);
+    await switchOff(db, shopId, "welcome");
+    const again = await switchOnPreset(db, shopId, "welcome");
+    expect(again.currentVersionId).toBe(versions[0].id);
+    expect(await db.flowVersion.count({ where: { flowId: flow.id } })).toBe(1);
   });
 
   it("runFlowsOnce triggers, advances and delivers in one pass, keeping its cursor", async () => {

@@ -1,8 +1,10 @@
 // A local Shopify Admin GraphQL server speaking the bulk-operation protocol: bulkOperationRunQuery, polling
 // node(id:) / currentBulkOperation (CREATED -> RUNNING -> COMPLETED, or FAILED), the JSONL result served from
-// the same server, cost extensions, THROTTLED answers and HTTP 429.
+// the same server, cost extensions, THROTTLED answers and HTTP 429. Discounts and customers (discount codes,
+// marketing consent) are served by tests/helpers/fake-shopify-store.ts, reachable as `fake.store`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeStore, storeOperationOf } from "./fake-shopify-store";
 
 export type ExportKind = "customers" | "orders";
 
@@ -79,9 +81,13 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
   // The app's web pixel: one per app and shop, as Shopify keeps it.
   let webPixel: { id: string; settings: string } | null = null;
 
+  const store = createFakeStore();
+
   function graphql(body: { query: string; variables?: Record<string, unknown> }) {
     const query = body.query;
     const variables = body.variables ?? {};
+    const stored = store.handle(query, variables);
+    if (stored) return stored;
     if (query.includes("webPixelCreate")) {
       if (webPixel) return { data: { webPixelCreate: { webPixel: null, userErrors: [{ code: "TAKEN", field: null, message: "Web pixel is taken." }] } } };
       webPixel = { id: "gid://shopify/WebPixel/1", settings: String(variables.settings) };
@@ -156,7 +162,7 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
-    const operation = /(bulkOperationRunQuery|currentBulkOperation|node\(|tagsAdd|tagsRemove)/.exec(body.query)?.[1] ?? "other";
+    const operation = storeOperationOf(body.query) ?? /(bulkOperationRunQuery|currentBulkOperation|node\(|tagsAdd|tagsRemove)/.exec(body.query)?.[1] ?? "other";
     requests.push({ path: url.pathname, operation, variables: body.variables ?? {} });
     if (tooManyRequests > 0) {
       tooManyRequests--;
@@ -212,6 +218,8 @@ export async function startFakeShopifyAdmin(options: FakeShopifyOptions = {}) {
     tagCalls,
     /** A resource's tags after the mutations so far. */
     tagsOf: (id: string) => [...(tagsById.get(id) ?? [])].sort(),
+    /** Discount codes and customers: what the app created and changed, and set-up and failure switches. */
+    store: store.api,
     /** The shop's web pixel as the app last configured it. */
     webPixel: () => webPixel,
     /** The JSONL lines the next export of `kind` will produce (objects are serialised, strings kept verbatim). */

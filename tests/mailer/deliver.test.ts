@@ -49,7 +49,7 @@ describe.each(["sqlite", "postgresql"] as const)("message delivery on %s", (prov
   async function seed(count: number, label = "shop") {
     const shop = await ensureShop(db, `${label}-${provider}-${++shopCount}.myshopify.com`);
     await db.shopSettings.update({ where: { shopId: shop.id }, data: { senderName: "Northwind", senderEmail: "hello@northwind.example" } });
-    const profile = await db.profile.create({ data: { shopId: shop.id, email: "p@example.com" } });
+    const profile = await db.profile.create({ data: { shopId: shop.id, email: "p@example.com", emailConsent: "subscribed" } });
     const flow = await db.flow.create({ data: { shopId: shop.id, name: "Welcome" } });
     const queue = (i: number, toEmail = `person${i}@example.com`) =>
       queueMessage(db, {
@@ -131,6 +131,18 @@ describe.each(["sqlite", "postgresql"] as const)("message delivery on %s", (prov
     await db.suppression.create({ data: { shopId: shop.id, email: "person1@example.com", reason: "unsubscribe" } });
     expect(await deliver(resend(), shop.id, LATER(1))).toMatchObject({ sent: 2, suppressed: 1 });
     expect(fake.delivered.map((d) => d.to[0]).sort()).toEqual(["person0@example.com", "person2@example.com"]);
+  });
+
+  it("does not email a profile whose consent was withdrawn after its message was queued", async () => {
+    const { shop, profile, queue } = await seed(0);
+    const withdrawn = await db.profile.create({ data: { shopId: shop.id, email: "left@example.com", emailConsent: "subscribed" } });
+    await queue(1);
+    await queueMessage(db, { shopId: shop.id, profileId: withdrawn.id, idempotencyKey: "run-left:welcome:1:", toEmail: "left@example.com", subject: "Hi", html: "<p>Hi</p>", text: "Hi", notBefore: T0 });
+    await db.profile.update({ where: { id: withdrawn.id }, data: { emailConsent: "unsubscribed" } });
+    expect(await deliver(resend(), shop.id)).toMatchObject({ sent: 1, failed: 1 });
+    expect(await db.message.findFirst({ where: { profileId: withdrawn.id } })).toMatchObject({ status: "failed", error: "no email marketing consent" });
+    expect(fake.delivered.map((d) => d.to[0])).toEqual(["person1@example.com"]);
+    expect(profile.emailConsent).toBe("subscribed");
   });
 
   it("fails messages of a shop without a sender address, unless a default sender is given", async () => {

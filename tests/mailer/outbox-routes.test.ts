@@ -36,7 +36,7 @@ async function seedShop(domain: string, count: number) {
   const shop = await db.shop.create({
     data: { domain, name: domain, isDemo: true, settings: { create: { senderEmail: "hello@northwind.example" } } },
   });
-  const profile = await db.profile.create({ data: { shopId: shop.id, email: "olivia@example.com" } });
+  const profile = await db.profile.create({ data: { shopId: shop.id, email: "olivia@example.com", emailConsent: "subscribed" } });
   const flow = await db.flow.create({ data: { shopId: shop.id, name: "Abandoned checkout" } });
   for (let i = 0; i < count; i++) {
     await queueMessage(db, {

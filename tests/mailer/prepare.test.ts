@@ -34,7 +34,7 @@ describe.each(["sqlite", "postgresql"] as const)("preparing content at delivery 
   async function seed(emails: string[]) {
     const shop = await ensureShop(db, `prepare-${provider}-${++n}.myshopify.com`);
     await db.shopSettings.update({ where: { shopId: shop.id }, data: { senderEmail: "hello@northwind.example" } });
-    const profile = await db.profile.create({ data: { shopId: shop.id, email: "p@example.com" } });
+    const profile = await db.profile.create({ data: { shopId: shop.id, email: "p@example.com", emailConsent: "subscribed" } });
     for (const [i, toEmail] of emails.entries()) {
       await queueMessage(db, { shopId: shop.id, profileId: profile.id, idempotencyKey: `k${i}`, toEmail, subject: "{{ subject }}", html: null, text: null, notBefore: T0 });
     }

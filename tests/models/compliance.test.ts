@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { big, fixtureWith, type Payload } from "../../app/domain/events/fixtures.test-helper";
 import { payloadMatcher, REDACTED_PAYLOAD } from "../../app/models/compliance.server";
+import { unsubscribeProfile } from "../../app/models/email-engagement.server";
 import { acceptInboxEntry } from "../../app/models/inbox.server";
 import { drainInboxOnce } from "../../app/worker/inbox-worker.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -81,6 +82,9 @@ describe.each(["sqlite", "postgresql"] as const)("compliance erasure on %s", (pr
       data: { shopId, profileId, idempotencyKey: randomUUID(), toEmail: p.email, subject: `Hi ${p.first}`, status: "sent", html: `<p>${p.last}</p>`, sentAt: new Date() },
     });
     await t.prisma.suppression.create({ data: { shopId, email: p.email, reason: "bounce" } });
+    // An unsubscribe click queues a consent update for Shopify that names the person.
+    await unsubscribeProfile(t.prisma, { shopId, profileId, messageId: null, now: new Date(), source: "preference_page" });
+    expect(await t.prisma.shopifyTask.count({ where: { shopId, key: { contains: profileId } } })).toBe(1);
     await t.prisma.dataRequest.create({ data: { shopId, requestId: randomUUID(), shopifyCustomerId: p.customerId, email: p.email, export: { name: p.first } } });
     // A raw delivery naming the person only by an upper-cased email (LIKE is case-sensitive on PostgreSQL).
     await t.prisma.inboxEntry.create({
@@ -127,7 +131,7 @@ describe.each(["sqlite", "postgresql"] as const)("compliance erasure on %s", (pr
     await drain();
 
     expect(await tablesContaining([...personal(gone), gone.customerId])).toEqual([]);
-    expect(await tablesContaining(personal(kept))).toEqual(["DataRequest", "InboxEntry", "Message", "Profile", "ProfileIdentity", "Suppression"]);
+    expect(await tablesContaining(personal(kept))).toEqual(["DataRequest", "InboxEntry", "Message", "Profile", "ProfileIdentity", "ShopifyTask", "Suppression"]);
     expect(await t.prisma.dailyRollup.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } })).toEqual(rollups);
     expect(await t.prisma.orderState.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } })).toEqual(orders);
     expect(await t.prisma.profile.findUniqueOrThrow({ where: { id: profileId } })).toMatchObject({ ordersCount: 1, revenueMinor: 4000n, email: null, properties: null });

@@ -15,6 +15,11 @@ export const CANONICAL_EVENT_NAMES = [
   "Viewed Product",
   "Added to Cart",
   "Active on Site",
+  // Email engagement (app/models/email-engagement.server.ts: tracking links and Resend's delivery webhooks).
+  "Opened Email",
+  "Clicked Email",
+  "Bounced Email",
+  "Marked Email as Spam",
 ] as const;
 
 export type CanonicalEventName = (typeof CANONICAL_EVENT_NAMES)[number];

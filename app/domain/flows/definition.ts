@@ -1,5 +1,6 @@
 /** A flow definition is data: this module is its schema and the graph checks zod cannot express. */
 import { z } from "zod";
+import { emailContentSchema } from "../email/content";
 import { CANONICAL_EVENT_NAMES, type JsonObject, type JsonValue } from "../events/types";
 
 /** Email engagement events (from Resend webhooks) a condition may count; not in the canonical list yet. */
@@ -179,6 +180,8 @@ export const stepSchema = z.discriminatedUnion("kind", [
         expiresInDays: z.number().int().min(1).max(365),
       })
       .optional(),
+    /** The merchant's edited blocks; absent means the preset's default content for `template`. */
+    content: emailContentSchema.optional(),
     next,
   }),
   z.strictObject({

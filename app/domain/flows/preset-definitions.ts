@@ -26,7 +26,8 @@ const exitOnOrder = { reason: "placed_order", when: happenedSinceStart("Placed O
 
 export const WELCOME_FLOW: FlowDefinition = {
   schemaVersion: 1,
-  trigger: { kind: "event", event: "Subscribed to Email" },
+  // Someone who unsubscribed and came back from the preference page is not new: no welcome for them.
+  trigger: { kind: "event", event: "Subscribed to Email", where: [{ path: "resubscribed", op: "neq", value: true }] },
   filters: [],
   exits: [exitOnOrder],
   reentry: { mode: "never" },

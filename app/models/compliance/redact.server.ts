@@ -17,6 +17,7 @@ export type RedactionSummary = {
   suppressions: number;
   dataRequests: number;
   inboxEntries: number;
+  shopifyTasks: number;
 };
 
 /**
@@ -50,6 +51,10 @@ export async function redactCustomer(tx: Tx, shopId: string, subject: Subject, n
     where: { shopId, OR: [{ shopifyCustomerId: { in: subject.customerIds } }, { email: { in: subject.emails } }] },
   });
   const inboxEntries = await redactInboxPayloads(tx, shopId, subject);
+  // Queued Admin API calls about the person (a consent update) hold their email; Shopify is erasing them anyway.
+  const shopifyTasks = subject.profileIds.length
+    ? await tx.shopifyTask.deleteMany({ where: { shopId, OR: subject.profileIds.map((id) => ({ key: { contains: id } })) } })
+    : { count: 0 };
   return {
     profiles: profiles.count,
     identities: identities.count,
@@ -58,6 +63,7 @@ export async function redactCustomer(tx: Tx, shopId: string, subject: Subject, n
     suppressions: suppressions.count,
     dataRequests: dataRequests.count,
     inboxEntries,
+    shopifyTasks: shopifyTasks.count,
   };
 }
 
