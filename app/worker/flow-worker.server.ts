@@ -12,6 +12,8 @@ import { claimDueRuns, saveRunStep } from "../models/flow-runs.server";
 import { loadFlowFacts, loadFlowSettings } from "../models/flow-facts.server";
 import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
+import { emailDeliveryFromEnv, type EmailDelivery } from "./email-delivery.server";
+import { systemClock, type Clock } from "../domain/clock";
 import { incrementRollup } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
 import {
@@ -25,6 +27,7 @@ import {
   type PendingAction,
 } from "./flow-actions.server";
 import { startLoop } from "./loop";
+import { triggerScheduledFlows, type ScheduledCursors, type ScheduledTriggerSummary } from "./scheduled-triggers.server";
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -56,7 +59,7 @@ export type TriggerSummary = {
   refused: Partial<Record<EntryRefusal | "already_started", number>>;
 };
 
-type LiveFlow = { id: string; versionId: string; version: number; definition: FlowDefinition };
+export type LiveFlow = { id: string; versionId: string; version: number; definition: FlowDefinition };
 
 /**
  * Looks at the shop's events received after `since` (backfilled ones ignored). For each: wakes the profile's waiting
@@ -95,7 +98,7 @@ export async function triggerFlows(db: Db, options: TriggerOptions): Promise<Tri
   return summary;
 }
 
-async function liveFlows(db: Db, shopId: string): Promise<LiveFlow[]> {
+export async function liveFlows(db: Db, shopId: string): Promise<LiveFlow[]> {
   const flows = await db.flow.findMany({ where: { shopId, status: "live", currentVersionId: { not: null } }, orderBy: { createdAt: "asc" } });
   const versions = await db.flowVersion.findMany({ where: { id: { in: flows.map((f) => f.currentVersionId!) } } });
   const byId = new Map(versions.map((v) => [v.id, v]));
@@ -137,7 +140,7 @@ async function wakeRuns(db: Db, shopId: string, profileId: string, eventName: st
   return count;
 }
 
-async function enter(
+export async function enter(
   db: Db,
   input: { shopId: string; profileId: string; flow: LiveFlow; event: FlowEvent; now: Date; settings: FlowSettings; timezone: string },
 ): Promise<"started" | EntryRefusal | "already_started"> {
@@ -352,13 +355,15 @@ export async function advanceClaimedRun(
         const profile = await tx.profile.findUnique({ where: { id: row.profileId }, select: { email: true, firstName: true } });
         for (const action of sends) {
           if (!profile?.email) continue; // checkBeforeSend refuses a missing address; kept for the type
-          const content = renderEmail(action, { shopName: shop.name, firstName: profile.firstName, trigger: state.trigger.properties });
+          // Content is rendered at delivery (email-render.server.ts): the subject here is the step's, until then.
           const { created } = await queueMessage(tx, {
             shopId: row.shopId,
             profileId: row.profileId,
             idempotencyKey: action.idempotencyKey,
             toEmail: profile.email,
-            ...content,
+            subject: action.subject,
+            html: null,
+            text: null,
             runId,
             flowId: row.flowId,
             flowVersionId: row.flowVersionId,
@@ -487,35 +492,6 @@ function skipsOf(state: unknown): RecordedSkip[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Content (placeholder until real templates): the step's subject and a small, escaped body.
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-/** The step's subject with {{ shop.name }} filled in, and a plain HTML/text body; every value is escaped. */
-export function renderEmail(
-  action: Extract<Action, { kind: "send_email" }>,
-  context: { shopName: string; firstName: string | null; trigger: Record<string, unknown> },
-): { subject: string; html: string; text: string } {
-  const clean = (s: string) => s.replace(/[\r\n]+/g, " ").trim();
-  const subject = clean(action.subject.replace(/\{\{\s*shop\.name\s*\}\}/g, context.shopName)) || context.shopName;
-  const name = clean(context.firstName ?? "") || "there";
-  const url = typeof context.trigger.abandonedCheckoutUrl === "string" && /^https?:\/\//i.test(context.trigger.abandonedCheckoutUrl)
-    ? context.trigger.abandonedCheckoutUrl
-    : null;
-  const html = [
-    "<!doctype html><html><body>",
-    `<p>Hi ${escapeHtml(name)},</p>`,
-    `<p>${escapeHtml(subject)}</p>`,
-    url ? `<p><a href="${escapeHtml(url)}">Return to your checkout</a></p>` : "",
-    `<p>${escapeHtml(context.shopName)}</p>`,
-    "</body></html>",
-  ].join("");
-  const text = [`Hi ${name},`, "", subject, ...(url ? ["", `Return to your checkout: ${url}`] : []), "", context.shopName].join("\n");
-  return { subject, html, text };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // One pass for the demo / in-process loop
 
 export type RunFlowsOptions = {
@@ -528,9 +504,20 @@ export type RunFlowsOptions = {
   initialSince?: Date;
   /** Sender for shops without one in their settings. */
   defaultFrom?: string;
+  /** Rendering and unsubscribe headers (default: from the environment, emailDeliveryFromEnv). */
+  delivery?: EmailDelivery;
+  /** Date-property and sunset scan positions, kept by the caller between passes (default: the module's own). */
+  scheduledCursors?: ScheduledCursors;
 };
 
 const processCursors = new Map<string, Date>();
+const deliveries = new WeakMap<Db, Promise<EmailDelivery>>();
+/** One EmailDelivery per client for the process (its template cache lives as long as the process). */
+function processDelivery(db: Db): Promise<EmailDelivery> {
+  let delivery = deliveries.get(db);
+  if (!delivery) deliveries.set(db, (delivery = emailDeliveryFromEnv(db)));
+  return delivery;
+}
 const processOwner = `flow-worker-${randomUUID()}`;
 
 /** triggerFlows for every shop with live flows, then advanceDueRuns, then deliverQueued. */
@@ -541,6 +528,7 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
   const cursors = options.cursors ?? processCursors;
   const shops = await db.flow.findMany({ where: { status: "live" }, distinct: ["shopId"], select: { shopId: true } });
   const triggered: TriggerSummary[] = [];
+  const scheduled: ScheduledTriggerSummary[] = [];
   for (const { shopId } of shops) {
     // Re-read a short overlap: an event row can commit after a later-stamped one was already seen. Seeing an
     // event twice is harmless (runs are unique per trigger event).
@@ -553,14 +541,17 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
       if (result.events < (options.limit ?? 500)) break;
     }
     cursors.set(shopId, since);
+    scheduled.push(await triggerScheduledFlows(db, { shopId, now, limit: options.limit ?? 500, ...(options.scheduledCursors ? { cursors: options.scheduledCursors } : {}) }));
   }
   const advanced = await advanceDueRuns(db, { owner: options.owner ?? processOwner, now, limit: options.limit ?? 100 });
+  const delivery = options.delivery ?? (await processDelivery(db));
   const delivered: DeliverySummary = await deliverQueued(db, mailer, {
+    ...delivery,
     now,
     limit: options.limit ?? 100,
     ...(options.defaultFrom ? { defaultFrom: options.defaultFrom } : {}),
   });
-  return { triggered, advanced, delivered };
+  return { triggered, scheduled, advanced, delivered };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -574,11 +565,15 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Runs flows continuously with the real clock: straight on while runs are due in bulk, else every second. */
-export function startFlowWorker(db: Db, mailer: Mailer, options: { idleMs?: number; limit?: number } = {}) {
+export function startFlowWorker(db: Db, mailer: Mailer, options: { idleMs?: number; limit?: number; clock?: Clock } = {}) {
   const limit = options.limit ?? 100;
+  const clock = options.clock ?? systemClock;
   return startLoop(
     "flow worker",
-    async () => (await runFlowsOnce(db, mailer, { now: new Date(), limit })).advanced.claimed >= limit,
+    async () => {
+      const pass = await runFlowsOnce(db, mailer, { now: clock.now(), limit });
+      return pass.advanced.claimed >= limit || pass.scheduled.some((s) => s.more);
+    },
     options.idleMs ?? 1000,
   );
 }

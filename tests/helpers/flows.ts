@@ -5,6 +5,7 @@ import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { deliverQueued } from "../../app/models/messages.server";
 import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
+import { emailDelivery } from "../../app/worker/email-delivery.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
 import { drainAll } from "./ingest";
 
@@ -12,8 +13,23 @@ import { drainAll } from "./ingest";
  * One worker pass at a virtual instant, the order production runs it in: drain the inbox, trigger and wake
  * runs from new events, advance due runs, deliver queued emails to the outbox. Keeps its own event cursor.
  */
+/**
+ * Delivery as production wires it, with discount codes issued in memory (the Shopify side of discounts is tested
+ * against a local Admin API server in tests/shopify/discounts.test.ts): `issued` lists every code requested.
+ */
+export function testEmailDelivery() {
+  const issued: string[] = [];
+  const delivery = emailDelivery(db, {
+    secret: process.env.SESSION_SECRET!,
+    appUrl: process.env.SHOPIFY_APP_URL!,
+    discounts: async (request) => (issued.push(request.code), { ok: true, code: request.code, endsAt: request.endsAt }),
+  });
+  return { ...delivery, issued };
+}
+
 export function flowClock(shopId: () => string) {
   const mailer = createOutboxMailer();
+  const delivery = testEmailDelivery();
   let cursor = new Date(0);
   return {
     reset() {
@@ -24,7 +40,7 @@ export function flowClock(shopId: () => string) {
       const triggered = await triggerFlows(db, { shopId: shopId(), since: cursor, now });
       cursor = triggered.cursor;
       const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
-      await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>" });
+      await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>", prepare: delivery.prepare, headers: delivery.headers });
       return { triggered, advanced };
     },
   };
