@@ -8,6 +8,7 @@ import type { z } from "zod";
 import db from "./db.server";
 import { pixelWireSchema, plausibleTime, storedPixelPayload, type VerifiedLink } from "./domain/events/pixel";
 import { verifyProfileToken } from "./domain/profile-token";
+import { demoClockFromEnv } from "./demo/demo-clock";
 import { env } from "./env.server";
 import { acceptInboxEntry } from "./models/inbox.server";
 import { findShopForPixel, ingestKeyMatches, profileLinkFor } from "./models/pixel.server";
@@ -15,6 +16,9 @@ import { createRateLimiter, type BucketPolicy } from "./services/rate-limit.serv
 import { readBodyWithin } from "./http/body.server";
 
 export const MAX_BODY_BYTES = 32 * 1024;
+
+// Real time, except in the demo on its fast clock: its storefront events carry virtual times, judged against it.
+const clock = demoClockFromEnv(env);
 
 // A page load sends two or three events; a shared IP (carrier NAT, an office) carries many shoppers.
 export const CLIENT_POLICY: BucketPolicy = { capacity: 60, refillPerSecond: 1 };
@@ -107,7 +111,7 @@ export async function ingestPixelEvents({ request, context }: ActionFunctionArgs
   if (!shop || shop.uninstalledAt) return reply(request, 404, { error: "unknown shop" });
   if (!ingestKeyMatches(shop.pixelIngestKey, key)) return reply(request, 401, { error: "invalid ingest key" });
 
-  const now = new Date();
+  const now = clock.now();
   const link = await verifiedLink(profileToken, shop.id, now);
   // "duplicate" (a replayed event id) is a success too: the event is already in.
   await acceptInboxEntry(db, {

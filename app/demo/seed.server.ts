@@ -1,27 +1,29 @@
 import type { Db } from "../db/client.server";
-import { toDecimalString, toMinorUnits } from "../domain/money";
-import { addOrder, EMPTY_ORDER_STATS, type OrderStats } from "../domain/profiles/order-stats";
+import { toDecimalString } from "../domain/money";
 import { dayInTimezone } from "../domain/time";
+import { switchOnPreset } from "../models/flow-definitions.server";
 import { ensurePresetFlows } from "../models/flows.server";
-import { DEMO_PRODUCTS, FIRST_NAMES, LAST_NAMES } from "./catalogue";
-import { seededRandom } from "./random";
+import { ensurePixelIngestKey } from "../models/pixel.server";
+import { DEMO_CURRENCY, DEMO_TIMEZONE, demoHistory, demoProducts } from "./history";
 
 export const DEMO_SHOP_DOMAIN = "northwind-outfitters.myshopify.com";
-const CURRENCY = "USD";
-const TIMEZONE = "America/New_York";
-// Shopify ids are 64-bit; starting past 2^53 keeps the demo honest about string ids.
-const ID_BASE = 9_007_199_254_740_993n;
-const DAY_MS = 86_400_000;
+const CURRENCY = DEMO_CURRENCY;
+const TIMEZONE = DEMO_TIMEZONE;
+
+/** The presets a merchant typically switches on first; the rest stay off to show the choice. */
+export const DEMO_LIVE_PRESETS = ["welcome", "abandoned_checkout", "post_purchase", "browse_abandonment"] as const;
 
 type SeedOptions = { now?: Date; customers?: number; seed?: number };
 
-/** Seeds the demo shop once (a second call finds it and returns it unchanged). Deterministic for a given `now`. */
+/**
+ * Seeds the demo shop once (a second call finds it and returns it unchanged). Deterministic for a given `now`:
+ * its order history ends at `now`, where the demo's simulated month begins.
+ */
 export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
   const existing = await db.shop.findUnique({ where: { domain: DEMO_SHOP_DOMAIN } });
   if (existing) return { shop: existing, created: false };
 
   const now = options.now ?? new Date();
-  const random = seededRandom(options.seed ?? 20261124);
   const shop = await db.shop.create({
     data: {
       domain: DEMO_SHOP_DOMAIN,
@@ -36,46 +38,32 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
     },
   });
 
-  const products = DEMO_PRODUCTS.map((p, i) => ({
-    shopId: shop.id,
-    shopifyProductId: (ID_BASE + 1000n + BigInt(i)).toString(),
-    handle: p.handle,
-    title: p.title,
-    productType: p.type,
-    vendor: "Northwind",
-    imageUrl: null,
-    priceMinor: toMinorUnits(p.price, CURRENCY),
-    currency: CURRENCY,
-  }));
-  await db.product.createMany({ data: products });
+  await db.product.createMany({
+    data: demoProducts().map((p) => ({
+      shopId: shop.id,
+      shopifyProductId: p.shopifyProductId,
+      handle: p.handle,
+      title: p.title,
+      productType: p.productType,
+      vendor: "Northwind",
+      imageUrl: null,
+      priceMinor: p.priceMinor,
+      currency: CURRENCY,
+    })),
+  });
   await ensurePresetFlows(db, shop.id);
+  // The simulated storefront posts browsing events with this key, as the installed web pixel would.
+  await ensurePixelIngestKey(db, shop.id);
 
   const profiles = [];
   const identities = [];
   const events = [];
   const dailyStore = new Map<string, { orders: bigint; revenue: bigint }>();
-  let orderNumber = 1001;
 
-  for (let i = 0; i < (options.customers ?? 240); i++) {
-    const profileId = `demo_profile_${i}`;
-    const firstName = random.pick(FIRST_NAMES);
-    const lastName = random.pick(LAST_NAMES);
-    const email = `${firstName}.${lastName}.${i}@example.com`.toLowerCase();
-    const customerId = (ID_BASE + 100_000n + BigInt(i)).toString();
-    const joinedAt = new Date(now.getTime() - random.int(5, 365) * DAY_MS - random.int(0, DAY_MS));
-    const consent = random.chance(0.7) ? "subscribed" : random.chance(0.5) ? "unsubscribed" : "unknown";
-
-    let stats: OrderStats = EMPTY_ORDER_STATS;
-    const orderCount = random.chance(0.35) ? 0 : random.int(1, 5);
-    for (let o = 0; o < orderCount; o++) {
-      const placedAt = new Date(joinedAt.getTime() + random.next() * (now.getTime() - joinedAt.getTime()));
-      const orderId = (ID_BASE + 5_000_000n + BigInt(orderNumber)).toString();
-      const lines = Array.from({ length: random.int(1, 3) }, () => {
-        const product = random.pick(products);
-        return { product, quantity: random.chance(0.8) ? 1 : 2 };
-      });
-      const totalMinor = lines.reduce((sum, l) => sum + l.product.priceMinor * BigInt(l.quantity), 0n);
-      const name = `#${orderNumber++}`;
+  for (const customer of demoHistory({ now, customers: options.customers, seed: options.seed })) {
+    const { profileId, consent, joinedAt, stats } = customer;
+    for (const order of customer.orders) {
+      const { orderId, placedAt, lines, totalMinor } = order;
       events.push({
         shopId: shop.id,
         profileId,
@@ -83,7 +71,7 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
         occurredAt: placedAt,
         properties: {
           orderId,
-          orderName: name,
+          orderName: order.name,
           totalPrice: toDecimalString(totalMinor, CURRENCY),
           itemCount: lines.reduce((n, l) => n + l.quantity, 0),
           productIds: lines.map((l) => l.product.shopifyProductId),
@@ -112,7 +100,6 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
           sourceId: `demo:order:${orderId}:Ordered Product:${index}`,
         });
       });
-      stats = addOrder(stats, { placedAt, totalMinor });
       const day = dayInTimezone(placedAt, TIMEZONE);
       const store = dailyStore.get(day) ?? { orders: 0n, revenue: 0n };
       dailyStore.set(day, { orders: store.orders + 1n, revenue: store.revenue + totalMinor });
@@ -121,10 +108,10 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
     profiles.push({
       id: profileId,
       shopId: shop.id,
-      email,
-      firstName,
-      lastName,
-      shopifyCustomerId: customerId,
+      email: customer.email,
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      shopifyCustomerId: customer.customerId,
       emailConsent: consent,
       emailConsentAt: consent === "unknown" ? null : joinedAt,
       emailConsentSource: consent === "unknown" ? null : "shopify",
@@ -134,8 +121,8 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
       createdAt: joinedAt,
     });
     identities.push(
-      { shopId: shop.id, profileId, kind: "shopify_customer", value: customerId },
-      { shopId: shop.id, profileId, kind: "email", value: email },
+      { shopId: shop.id, profileId, kind: "shopify_customer", value: customer.customerId },
+      { shopId: shop.id, profileId, kind: "email", value: customer.email },
     );
   }
 
@@ -150,4 +137,11 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
     db.dailyRollup.createMany({ data: rollups }),
   ]);
   return { shop, created: true };
+}
+
+/** The demo as `npm run demo` starts it: the shop seeded once, with the first presets switched on when it is new. */
+export async function seedDemo(db: Db, options: SeedOptions = {}) {
+  const result = await seedDemoShop(db, options);
+  if (result.created) for (const preset of DEMO_LIVE_PRESETS) await switchOnPreset(db, result.shop.id, preset);
+  return result;
 }
