@@ -1,25 +1,26 @@
 // Preset flows switched on and off: each live flow points at a FlowVersion holding its definition as data.
-import { isDeepStrictEqual } from "node:util";
 import type { Db, DbOrTx, Prisma } from "../db/client.server";
 import { parseFlowDefinition, type FlowDefinition } from "../domain/flows/definition";
 import { findPreset, type FlowPreset } from "../domain/flows/presets";
 
 /**
- * Makes the shop's preset flow live on the preset's definition: version 1 the first time, a new version when the
- * definition changed since the current one (runs keep finishing on the version they started), otherwise the same.
+ * Makes the shop's preset flow live. A flow that has a version keeps it, edited emails included: the preset's
+ * definition is only the starting point, version 1, of a flow that has none yet.
  */
 export async function switchOnPreset(db: Db, shopId: string, preset: FlowPreset) {
   const entry = findPreset(preset);
   if (!entry) throw new Error(`unknown preset: ${preset}`);
-  const definition = entry.definition as FlowDefinition;
   return db.$transaction(async (tx) => {
-    const flow = await tx.flow.upsert({
+    await tx.flow.upsert({
       where: { shopId_preset: { shopId, preset } },
       create: { shopId, preset, name: entry.name, status: "draft" },
       update: {},
     });
-    const version = await ensureVersion(tx, shopId, flow.id, flow.currentVersionId, definition);
-    return tx.flow.update({ where: { id: flow.id }, data: { status: "live", currentVersionId: version.id } });
+    // The update locks the row, so an email edit saved meanwhile is seen here and kept.
+    const flow = await tx.flow.update({ where: { shopId_preset: { shopId, preset } }, data: { status: "live" } });
+    if (flow.currentVersionId) return flow;
+    const version = await createVersion(tx, shopId, flow.id, entry.definition as FlowDefinition);
+    return tx.flow.update({ where: { id: flow.id }, data: { currentVersionId: version.id } });
   });
 }
 
@@ -28,11 +29,11 @@ export async function switchOff(db: DbOrTx, shopId: string, preset: FlowPreset) 
   await db.flow.updateMany({ where: { shopId, preset }, data: { status: "paused" } });
 }
 
-async function ensureVersion(tx: DbOrTx, shopId: string, flowId: string, currentVersionId: string | null, definition: FlowDefinition) {
-  const current = currentVersionId ? await tx.flowVersion.findUnique({ where: { id: currentVersionId } }) : null;
-  if (current && isDeepStrictEqual(JSON.parse(JSON.stringify(current.definition)), JSON.parse(JSON.stringify(definition)))) {
-    return current;
-  }
+/**
+ * Stores `definition` as the flow's next version number. Versions are never changed afterwards: runs in flight
+ * keep reading theirs. Two writers racing for one number meet the (flowId, version) unique key; one fails.
+ */
+export async function createVersion(tx: DbOrTx, shopId: string, flowId: string, definition: FlowDefinition) {
   const latest = await tx.flowVersion.findFirst({ where: { flowId }, orderBy: { version: "desc" }, select: { version: true } });
   return tx.flowVersion.create({
     data: { shopId, flowId, version: (latest?.version ?? 0) + 1, definition: definition as unknown as Prisma.InputJsonValue },

@@ -49,7 +49,7 @@ export async function listFlowsWithNumbers(db: Db, shop: { id: string; timezone:
 
 /**
  * Switches one of the shop's flows on or off; null when the shop has no such flow (another shop's id included).
- * Presets switch on with their definition as a new version when it changed.
+ * Switching on keeps the flow's current version (the merchant's edits); only a flow without one starts from its preset.
  */
 export async function setFlowLive(db: Db, shopId: string, flowId: string, live: boolean) {
   const flow = await db.flow.findFirst({ where: { id: flowId, shopId } });
