@@ -1,6 +1,7 @@
 // The abandoned-checkout preset end to end: signed webhooks -> inbox -> events -> flow worker -> outbox.
 import { beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
+import { isWellFormedCode } from "../../app/domain/email/discount-code";
 import { verifyClickToken } from "../../app/domain/email/tracking-token";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
@@ -182,6 +183,59 @@ describe("abandoned checkout flow", () => {
     expect(await db.message.count({ where: { shopId } })).toBe(0);
     const run = await runOf("bounced@example.com");
     expect((run.state as { skips: Array<{ reason: string }> }).skips.map((s) => s.reason)).toEqual(["suppressed", "suppressed", "suppressed"]);
+  });
+
+  it("the 72-hour reminder carries the recipient's own discount code, created in the shop only for it", async () => {
+    const buyers = [
+      { id: "9600000000000001", email: "dora@example.com" },
+      { id: "9600000000000002", email: "eli@example.com" },
+    ];
+    for (const b of buyers) await startCheckout(b.id, b.email);
+    for (const hours of [0.02, 4, 24, 48, 72]) await tick(at(hours));
+    const codes = [];
+    for (const b of buyers) {
+      const messages = await messagesTo(b.email);
+      expect(messages.map((m) => [m.stepId, m.status])).toEqual([["checkout_1", "sent"], ["checkout_2", "sent"], ["checkout_3", "sent"]]);
+      expect(messages.slice(0, 2).map((m) => m.discountCode)).toEqual([null, null]);
+      const code = messages[2].discountCode ?? "";
+      expect(isWellFormedCode(code)).toBe(true);
+      expect(messages[2].html).toContain(code);
+      expect(messages[2].text).toContain(code);
+      codes.push(code);
+    }
+    expect(new Set(codes).size).toBe(2);
+    expect(clock.issued).toEqual(codes);
+  });
+
+  it("holds out the shop's control share: their runs go the whole way and exit on purchase, with no email", async () => {
+    await db.shopSettings.update({ where: { shopId }, data: { holdoutPercent: 50 } });
+    const buyers = Array.from({ length: 20 }, (_, i) => ({ id: `97000000000000${String(i).padStart(2, "0")}`, email: `hold${i}@example.com` }));
+    for (const b of buyers) await startCheckout(b.id, b.email);
+    await tick(at(0, 1));
+    const runs = await db.flowRun.findMany({ where: { shopId }, include: { profile: { select: { email: true } } } });
+    const held = runs.filter((r) => r.holdout).map((r) => r.profile.email ?? "");
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(buyers.length);
+
+    // A held-out buyer's purchase still ends the run: that conversion is what the control group measures.
+    const buyer = buyers.find((b) => b.email === held[0])!;
+    await placeOrder(buyer.id, buyer.email, at(10));
+    for (const hours of [4, 10.02, 24, 48, 72]) await tick(at(hours));
+
+    expect(await runOf(buyer.email)).toMatchObject({ status: "exited", exitReason: "placed_order", holdout: true });
+    for (const b of buyers) {
+      const messages = await messagesTo(b.email);
+      if (!held.includes(b.email)) {
+        expect(messages.map((m) => m.stepId)).toEqual(["checkout_1", "checkout_2", "checkout_3"]);
+        continue;
+      }
+      expect(messages).toEqual([]);
+      const run = await runOf(b.email);
+      const reasons = (run.state as { skips: Array<{ reason: string }> }).skips.map((s) => s.reason);
+      expect(reasons).toEqual(b === buyer ? ["holdout"] : ["holdout", "holdout", "holdout"]);
+      if (b !== buyer) expect(run.status).toBe("completed");
+    }
+    expect(clock.issued).toHaveLength(buyers.length - held.length);
   });
 
   it("ignores backfilled events as triggers", async () => {

@@ -34,6 +34,7 @@ export function flowClock(shopId: () => string) {
   return {
     reset() {
       cursor = new Date(0);
+      delivery.issued.length = 0;
     },
     async tick(now: Date) {
       await drainAll(() => now);
@@ -43,6 +44,8 @@ export function flowClock(shopId: () => string) {
       await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>", prepare: delivery.prepare, headers: delivery.headers });
       return { triggered, advanced };
     },
+    /** Discount codes requested from the (in-memory) Shopify side, in order. */
+    issued: delivery.issued,
   };
 }
 
