@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import http from "node:http";
 
 /** Shared pieces of the benchmarks: percentiles, a keep-alive HTTP load generator and the result table. */
@@ -75,7 +76,12 @@ export async function fixedRate(port: number, requests: Req[], perSecond: number
 
 export type Row = { measure: string; ours: string; ceiling: string; ratio: string; target: string; pass: boolean | null };
 
+/**
+ * Prints the table; under `npm run bench` (BENCH_RESULTS names a file) also appends it as one JSON line, so the
+ * runner can put every benchmark's rows into one table.
+ */
 export function printTable(title: string, rows: Row[]) {
+  if (process.env.BENCH_RESULTS) appendFileSync(process.env.BENCH_RESULTS, `${JSON.stringify({ title, rows })}\n`);
   const head = ["measure", "ours", "ceiling (same run)", "ratio", "target", "pass"];
   const cells = rows.map((r) => [r.measure, r.ours, r.ceiling, r.ratio, r.target, r.pass === null ? "-" : r.pass ? "yes" : "NO"]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
