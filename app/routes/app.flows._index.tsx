@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Button, Card, IndexTable, Page, Text } from "@shopify/polaris";
+import { Badge, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireShop } from "../admin.server";
 import { NumericCell } from "../components/NumericCell";
@@ -70,9 +70,11 @@ export default function Flows() {
             return (
               <IndexTable.Row id={flow.id} key={flow.id} position={index}>
                 <IndexTable.Cell>
-                  <Text as="span" fontWeight="semibold">
-                    {flow.name}
-                  </Text>
+                  <Link url={`/app/flows/${flow.id}`} monochrome removeUnderline>
+                    <Text as="span" fontWeight="semibold">
+                      {flow.name}
+                    </Text>
+                  </Link>
                   {flow.description ? (
                     <Text as="p" variant="bodySm" tone="subdued">
                       {flow.description}

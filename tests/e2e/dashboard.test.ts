@@ -150,6 +150,56 @@ describe("npm run demo, in a browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("edits a flow's email: the preview follows the subject, and saving makes the version the flow page shows", async () => {
+    await page.goto(`${base}/app/flows`);
+    await page.getByRole("link", { name: "Abandoned checkout" }).click();
+    await shown(page.getByRole("heading", { name: "Abandoned checkout", level: 1 }));
+    const flowPage = page.url();
+    await page.getByRole("link", { name: "Edit email" }).first().click();
+    await page.waitForURL(/\/app\/flows\/[^/]+\/emails\/[\w-]+$/);
+    const subject = page.getByLabel("Subject", { exact: true });
+    await shown(subject);
+    await subject.fill('Still thinking it over, {{ profile.first_name | default: "friend" }}?');
+    // Rendered for the sample customer (or the one chosen), after a pause in typing.
+    await shown(page.getByText(/^Subject: Still thinking it over, (?!\{)/));
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-email-editor.png"), fullPage: true });
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await shown(page.getByText(/^Saved as version \d+\./));
+    await page.goto(flowPage);
+    await shown(page.getByRole("heading", { name: "Abandoned checkout", level: 1 }));
+    await shown(page.getByText("Subject: Still thinking it over, {{ profile.first_name | default: \"friend\" }}?"));
+    await shown(page.getByText("Edited", { exact: true }).first());
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("saves Settings: a bad brand colour is refused beside the field, a good one and the address are kept", async () => {
+    await page.goto(`${base}/app/settings`);
+    const colour = page.getByLabel("Brand colour");
+    await shown(colour);
+    const brandForm = page.locator("form").filter({ has: colour });
+    await colour.fill("#zzz");
+    await brandForm.getByRole("button", { name: "Save" }).click();
+    await shown(brandForm.getByText("Nothing was saved."));
+    await colour.fill("#0A7F5C");
+    await brandForm.getByLabel("Postal address").fill("Northwind Outfitters\n12 Harbour Street\nPortland, ME 04101");
+    await brandForm.getByRole("button", { name: "Save" }).click();
+    await shown(brandForm.getByText("Saved", { exact: true }));
+    await expect.poll(() => brandForm.getByText("Nothing was saved.").count()).toBe(0);
+
+    const clickWindow = page.getByLabel("Click window", { exact: true });
+    const attributionForm = page.locator("form").filter({ has: clickWindow });
+    await clickWindow.fill("36");
+    await attributionForm.getByLabel("Click window unit").selectOption("hours");
+    await attributionForm.getByRole("button", { name: "Save" }).click();
+    await shown(attributionForm.getByText("Saved", { exact: true }));
+    await page.reload();
+    await shown(page.getByText(/clicked within 36 hours/));
+    // Stored as typed, in lower case.
+    expect(await page.getByLabel("Brand colour").inputValue()).toBe("#0a7f5c");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-settings.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
   it("shows the simulated store's new orders, which arrive as signed webhooks through the inbox", async () => {
     await page.goto(`${base}/app`);
     const ordersShown = async () => Number(/Store revenue\s*\$[\d,]+\.\d{2}\s*(\d+) orders/.exec((await page.textContent("body")) ?? "")?.[1]);

@@ -1,0 +1,284 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { requireShop } from "../admin.server";
+import db from "../db.server";
+import { describeCondition, describeReentry, describeTrigger, flowOutline, type OutlineLink } from "../domain/flows/describe";
+import { recentDays } from "../domain/time";
+import { readBodyWithin } from "../http/body.server";
+import { getFlowForShop } from "../models/flow-editing.server";
+import { sumFlowStepNumbers, sumFlowVersionNumbers } from "../models/flow-rollups.server";
+import { setFlowLive } from "../models/flows.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Flow: ${data.flow.name}` : "Flow" }];
+
+const flowIdParam = z.string().min(1).max(64);
+
+const SKIP_LABELS: Record<string, string> = {
+  holdout: "in the holdout group",
+  no_email: "no email address",
+  no_consent: "no email consent",
+  suppressed: "address suppressed",
+  flow_filters: "no longer matched the flow's filters",
+  action_failed: "failed",
+};
+
+/** One flow of the current shop: its steps in words with their last-30-day numbers, and its versions. */
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const flowId = flowIdParam.safeParse(params.flowId);
+  const found = flowId.success ? await getFlowForShop(db, shop.id, flowId.data) : null;
+  if (!found) throw new Response("Not found", { status: 404 });
+  const days = recentDays(new Date(), shop.timezone, 30);
+  const [from, to] = [days[0], days[days.length - 1]];
+  const [stepNumbers, versionNumbers] = await Promise.all([
+    sumFlowStepNumbers(db, shop.id, found.flow.id, from, to),
+    sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent"], from, to),
+  ]);
+  const definition = found.definition;
+  const steps = definition
+    ? flowOutline(definition).map((item) => {
+        const step = definition.steps.find((s) => s.id === item.id);
+        const numbers = stepNumbers.get(item.id);
+        return {
+          ...item,
+          edited: step?.kind === "send_email" && step.content !== undefined,
+          discount: step?.kind === "send_email" && step.discount ? step.discount : null,
+          sent: item.kind === "send_email" ? (numbers?.sent ?? 0n).toString() : null,
+          skipped: (numbers?.skipped ?? []).map((s) => ({
+            reason: SKIP_LABELS[s.reason] ?? s.reason.replace(/_/g, " "),
+            count: s.count.toString(),
+          })),
+        };
+      })
+    : [];
+  return {
+    flow: found.flow,
+    preset: found.preset,
+    period: { from, to },
+    trigger: definition ? describeTrigger(definition.trigger) : null,
+    reentry: definition ? describeReentry(definition.reentry) : null,
+    filters: definition ? definition.filters.map(describeCondition) : [],
+    exits: definition ? definition.exits.map((e) => ({ reason: e.reason.replace(/_/g, " "), when: describeCondition(e.when) })) : [],
+    steps,
+    versions: found.versions.map((v) => {
+      const numbers = versionNumbers.get(v.id);
+      return {
+        id: v.id,
+        version: v.version,
+        createdAt: v.createdAt.toISOString().slice(0, 16).replace("T", " "),
+        current: v.current,
+        entered: (numbers?.entered ?? 0n).toString(),
+        sent: (numbers?.sent ?? 0n).toString(),
+      };
+    }),
+  };
+};
+
+const switchForm = z.object({ intent: z.enum(["on", "off"]) });
+
+/** Switches this flow on or off, as the flows list does; only the current shop's flow. */
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { shop } = await requireShop(request);
+  const body = await readBodyWithin(request, 4096);
+  if (body === null) return Response.json({ error: "Request too large" }, { status: 413 });
+  const flowId = flowIdParam.safeParse(params.flowId);
+  const parsed = switchForm.safeParse(Object.fromEntries(new URLSearchParams(body)));
+  if (!parsed.success) return Response.json({ error: "Choose whether to turn the flow on or off" }, { status: 400 });
+  const flow = flowId.success ? await setFlowLive(db, shop.id, flowId.data, parsed.data.intent === "on") : null;
+  if (!flow) return Response.json({ error: "No such flow" }, { status: 404 });
+  return Response.json({ flowId: flow.id, status: flow.status });
+};
+
+const STATUS_BADGE: Record<string, { tone?: "success" | "attention"; label: string }> = {
+  live: { tone: "success", label: "Live" },
+  paused: { tone: "attention", label: "Paused" },
+  draft: { label: "Off" },
+};
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function Links({ links }: { links: OutlineLink[] }) {
+  if (links.length === 0) return null;
+  return (
+    <InlineStack gap="300">
+      {links.map((link) => (
+        <Text as="span" variant="bodySm" tone="subdued" key={link.label}>
+          {link.label}: {link.to ? `go to ${link.to.number}` : "the flow ends"}
+        </Text>
+      ))}
+    </InlineStack>
+  );
+}
+
+function StepRow({ step, flowId }: { step: LoaderData["steps"][number]; flowId: string }) {
+  return (
+    <Box paddingBlock="300" paddingInline="400" borderBlockEndWidth="025" borderColor="border">
+      <InlineStack align="space-between" blockAlign="start" wrap={false} gap="400">
+        <InlineStack gap="300" blockAlign="start" wrap={false}>
+          <Box minWidth="28px">
+            <Text as="span" variant="headingSm" tone="subdued">
+              {step.number}
+            </Text>
+          </Box>
+          <BlockStack gap="100">
+            <InlineStack gap="200" blockAlign="center">
+              <Text as="h3" variant="headingSm">
+                {step.title}
+              </Text>
+              {step.kind === "send_email" && step.edited ? <Badge tone="info">Edited</Badge> : null}
+              {step.discount ? (
+                <Badge>{step.discount.kind === "percentage" ? `${step.discount.value}% discount` : "Discount"}</Badge>
+              ) : null}
+            </InlineStack>
+            {step.detail ? (
+              <Text as="p" tone={step.kind === "send_email" ? undefined : "subdued"}>
+                {step.kind === "send_email" ? `Subject: ${step.detail}` : step.detail}
+              </Text>
+            ) : null}
+            <Links links={step.links} />
+            {step.skipped.length > 0 ? (
+              <Text as="p" variant="bodySm" tone="subdued">
+                Skipped: {step.skipped.map((s) => `${s.count} ${s.reason}`).join(", ")}
+              </Text>
+            ) : null}
+          </BlockStack>
+        </InlineStack>
+        {step.kind === "send_email" ? (
+          <BlockStack gap="100" inlineAlign="end">
+            <Text as="span" numeric>
+              {step.sent} sent
+            </Text>
+            <Link url={`/app/flows/${flowId}/emails/${step.id}`}>Edit email</Link>
+          </BlockStack>
+        ) : null}
+      </InlineStack>
+    </Box>
+  );
+}
+
+export default function FlowPage() {
+  const d = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const badge = STATUS_BADGE[d.flow.status] ?? { label: d.flow.status };
+  const live = d.flow.status === "live";
+  return (
+    <Page
+      title={d.flow.name}
+      titleMetadata={<Badge tone={badge.tone}>{badge.label}</Badge>}
+      subtitle={d.preset?.description}
+      backAction={{ content: "Flows", url: "/app/flows" }}
+      primaryAction={
+        <Form method="post">
+          <input type="hidden" name="intent" value={live ? "off" : "on"} />
+          <Button submit variant={live ? "secondary" : "primary"} loading={navigation.state === "submitting"}>
+            {live ? `Turn off ${d.flow.name}` : `Turn on ${d.flow.name}`}
+          </Button>
+        </Form>
+      }
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Trigger
+                </Text>
+                <Text as="p">{d.trigger ?? d.preset?.trigger ?? "Not defined"}</Text>
+                {d.reentry ? (
+                  <Text as="p" tone="subdued">
+                    Re-entry: {d.reentry}
+                  </Text>
+                ) : null}
+                {d.filters.length > 0 ? (
+                  <BlockStack gap="100">
+                    <Text as="p" fontWeight="semibold">
+                      Only while
+                    </Text>
+                    <List>
+                      {d.filters.map((f) => (
+                        <List.Item key={f}>{f}</List.Item>
+                      ))}
+                    </List>
+                  </BlockStack>
+                ) : null}
+                {d.preset?.rationale ? <Text as="p">{d.preset.rationale}</Text> : null}
+              </BlockStack>
+            </Card>
+            <Card padding="0">
+              <Box padding="400" borderBlockEndWidth="025" borderColor="border">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">
+                    Steps
+                  </Text>
+                  <Text as="span" tone="subdued">
+                    Numbers for {d.period.from} to {d.period.to}
+                  </Text>
+                </InlineStack>
+              </Box>
+              {d.steps.length === 0 ? (
+                <Box padding="400">
+                  <Text as="p">This flow has no steps yet.</Text>
+                </Box>
+              ) : (
+                d.steps.map((step) => <StepRow key={step.id} step={step} flowId={d.flow.id} />)
+              )}
+            </Card>
+            {d.exits.length > 0 ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    Exits
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    Checked before every step: a run ends the moment one of these holds.
+                  </Text>
+                  <List>
+                    {d.exits.map((e) => (
+                      <List.Item key={e.reason}>
+                        {e.when} ({e.reason})
+                      </List.Item>
+                    ))}
+                  </List>
+                </BlockStack>
+              </Card>
+            ) : null}
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card padding="0">
+            <Box padding="400">
+              <Text as="h2" variant="headingMd">
+                Versions
+              </Text>
+            </Box>
+            {d.versions.length === 0 ? (
+              <Box padding="400" paddingBlockStart="0">
+                <Text as="p" tone="subdued">
+                  No version yet: turning the flow on or editing an email creates version 1.
+                </Text>
+              </Box>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "numeric"]}
+                headings={["Version", "Created (UTC)", "Entered", "Sent"]}
+                rows={d.versions.map((v) => [
+                  <InlineStack gap="100" key={v.id} wrap={false}>
+                    <Text as="span">v{v.version}</Text>
+                    {v.current ? <Badge tone="success">Current</Badge> : null}
+                  </InlineStack>,
+                  v.createdAt,
+                  v.entered,
+                  v.sent,
+                ])}
+                footerContent="Entered and sent in the last 30 days"
+              />
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

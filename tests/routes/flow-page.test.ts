@@ -1,0 +1,172 @@
+import { AppProvider } from "@shopify/polaris";
+import en from "@shopify/polaris/locales/en.json";
+import { createElement, type ComponentType } from "react";
+import { renderToString } from "react-dom/server";
+import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { callRoute, cookieFrom, isResponse } from "../helpers/remix";
+
+// The flow page: one flow's steps, numbers and versions, and its on/off switch, as the demo login reaches it.
+process.env.DEMO_MODE = "1";
+const { default: db } = await import("../../app/db.server");
+const { ensurePresetFlows } = await import("../../app/models/flows.server");
+const { saveEmailStep } = await import("../../app/models/flow-editing.server");
+const { incrementRollup } = await import("../../app/models/rollups.server");
+const { recentDays } = await import("../../app/domain/time");
+const demoLogin = await import("../../app/routes/demo.login");
+const page = await import("../../app/routes/app.flows.$flowId");
+
+const BASE = "http://127.0.0.1:3000";
+const SHOP_A = "flow-page-a-demo.myshopify.com";
+const SHOP_B = "flow-page-b-demo.myshopify.com";
+
+type PageData = Exclude<Awaited<ReturnType<typeof page.loader>>, Response>;
+
+async function load(cookie: string | null, flowId: string) {
+  const headers: Record<string, string> = cookie ? { Cookie: cookie } : {};
+  return callRoute(page.loader, new Request(`${BASE}/app/flows/${flowId}`, { headers }), { flowId });
+}
+
+async function post(cookie: string | null, flowId: string, body: string) {
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  if (cookie) headers.Cookie = cookie;
+  const result = await callRoute(page.action, new Request(`${BASE}/app/flows/${flowId}`, { method: "POST", headers, body }), { flowId });
+  if (!isResponse(result)) throw new Error("the flow page action answers with a Response");
+  return result;
+}
+
+/** Server-renders a route component with its loader's data, as the document request would. */
+async function render(Component: ComponentType, data: object) {
+  const handler = createStaticHandler([{ id: "route", path: "/", loader: () => data, Component }]);
+  const context = await handler.query(new Request("http://127.0.0.1/"));
+  if (context instanceof Response) throw new Error("no render");
+  const router = createStaticRouter(handler.dataRoutes, context);
+  return renderToString(createElement(AppProvider, { i18n: en }, createElement(StaticRouterProvider, { router, context })));
+}
+
+const snapshot = () =>
+  Promise.all([
+    db.flow.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, currentVersionId: true } }),
+    db.flowVersion.count(),
+  ]);
+
+describe("the flow page", () => {
+  let cookieA = "";
+  let shopA = "";
+  let checkoutA = "";
+  let welcomeA = "";
+  let welcomeB = "";
+
+  beforeAll(async () => {
+    for (const domain of [SHOP_A, SHOP_B]) {
+      const shop = await db.shop.create({ data: { domain, name: domain, isDemo: true, settings: { create: {} } } });
+      await ensurePresetFlows(db, shop.id);
+    }
+    shopA = (await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } })).id;
+    checkoutA = (await db.flow.findFirstOrThrow({ where: { shopId: shopA, preset: "abandoned_checkout" } })).id;
+    welcomeA = (await db.flow.findFirstOrThrow({ where: { shopId: shopA, preset: "welcome" } })).id;
+    welcomeB = (await db.flow.findFirstOrThrow({ where: { shop: { domain: SHOP_B }, preset: "welcome" } })).id;
+    const login = await callRoute(
+      demoLogin.action,
+      new Request(`${BASE}/demo/login`, { method: "POST", body: new URLSearchParams({ shop: SHOP_A }) })
+    );
+    cookieA = cookieFrom(login as Response);
+  });
+
+  it("shows a flow that was never switched on: its preset's steps, in order, with branches and links to edit emails", async () => {
+    const data = (await load(cookieA, checkoutA)) as PageData;
+    expect(data.flow).toMatchObject({ id: checkoutA, name: "Abandoned checkout", status: "draft" });
+    expect(data.trigger).toBe("When Started Checkout happens");
+    expect(data.preset?.rationale).toMatch(/Three reminders/);
+    expect(data.versions).toEqual([]);
+    expect(data.steps.map((s) => [s.number, s.kind, s.title])).toEqual([
+      [1, "delay", "Wait 4 hours from the start of the flow"],
+      [2, "send_email", "Send email"],
+      [3, "ab_split", "Second reminder: 24 h or 48 h?"],
+      [4, "delay", "Wait 24 hours from the start of the flow"],
+      [5, "delay", "Wait 48 hours from the start of the flow"],
+      [6, "send_email", "Send email"],
+      [7, "delay", "Wait 72 hours from the start of the flow"],
+      [8, "send_email", "Send email"],
+    ]);
+    expect(data.steps[2]).toMatchObject({ detail: "24h 50% / 48h 50%", links: [{ label: "Variant 24h" }, { label: "Variant 48h" }] });
+    expect(data.steps[7]).toMatchObject({
+      detail: "10% off to finish your order",
+      discount: { value: 10 },
+      links: [{ label: "Then", to: null }],
+    });
+    expect(data.exits.map((e) => e.reason)).toEqual(["placed order", "checkout completed"]);
+  });
+
+  it("shows last-30-day numbers per step from the rollups, and the versions with the current one marked", async () => {
+    const on = await post(cookieA, welcomeA, "intent=on");
+    expect(await on.json()).toEqual({ flowId: welcomeA, status: "live" });
+    const v1 = (await db.flow.findUniqueOrThrow({ where: { id: welcomeA } })).currentVersionId!;
+    const day = recentDays(new Date(), "UTC", 1)[0];
+    const key = { shopId: shopA, flowId: welcomeA, flowVersionId: v1, day };
+    await incrementRollup(db, { ...key, metric: "entered" }, 12n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "sent" }, 9n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "skipped:no_consent" }, 3n);
+    await incrementRollup(db, { ...key, day: "2000-01-01", stepId: "welcome_1", metric: "sent" }, 500n);
+
+    const edited = await saveEmailStep(db, {
+      shopId: shopA,
+      flowId: welcomeA,
+      stepId: "welcome_2",
+      content: { subject: "Our story", previewText: "", blocks: [{ type: "text", text: "Hello" }, { type: "footer" }] },
+    });
+    expect(edited.ok).toBe(true);
+
+    const data = (await load(cookieA, welcomeA)) as PageData;
+    expect(data.flow.status).toBe("live");
+    const welcome1 = data.steps.find((s) => s.id === "welcome_1")!;
+    expect(welcome1).toMatchObject({ sent: "9", skipped: [{ reason: "no email consent", count: "3" }], edited: false });
+    expect(data.steps.find((s) => s.id === "welcome_2")).toMatchObject({ detail: "Our story", edited: true, sent: "0" });
+    expect(data.steps.find((s) => s.id === "wait_2_days")).toMatchObject({ sent: null, skipped: [] });
+    expect(data.versions.map((v) => [v.version, v.current, v.entered, v.sent])).toEqual([
+      [2, true, "0", "0"],
+      [1, false, "12", "9"],
+    ]);
+
+    const html = await render(page.default, data);
+    expect(html).toContain(`href="/app/flows/${welcomeA}/emails/welcome_1"`);
+    expect(html).toContain("Edit email");
+    expect(html).toContain("Turn off Welcome series");
+    expect(html).toContain("Subject: Our story");
+  });
+
+  it("switches off and on again without losing the edited version", async () => {
+    const before = (await db.flow.findUniqueOrThrow({ where: { id: welcomeA } })).currentVersionId;
+    expect(await (await post(cookieA, welcomeA, "intent=off")).json()).toEqual({ flowId: welcomeA, status: "paused" });
+    expect(await (await post(cookieA, welcomeA, "intent=on")).json()).toEqual({ flowId: welcomeA, status: "live" });
+    expect((await db.flow.findUniqueOrThrow({ where: { id: welcomeA } })).currentVersionId).toBe(before);
+  });
+
+  it("is not found for another shop's flow, an unknown id or an absurd one", async () => {
+    for (const id of [welcomeB, "no-such-flow", "x".repeat(500)]) {
+      const result = await load(cookieA, id);
+      expect(isResponse(result) && result.status).toBe(404);
+    }
+  });
+
+  it("refuses another shop's flow, malformed and oversized input, and changes nothing", async () => {
+    const before = await snapshot();
+    expect((await post(cookieA, welcomeB, "intent=on")).status).toBe(404);
+    expect((await post(cookieA, "x".repeat(500), "intent=on")).status).toBe(404);
+    expect((await post(cookieA, checkoutA, "intent=explode")).status).toBe(400);
+    expect((await post(cookieA, checkoutA, "")).status).toBe(400);
+    expect((await post(cookieA, checkoutA, "intent=on&pad=" + "x".repeat(10_000))).status).toBe(413);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("sends unauthenticated and forged requests to the login, changing nothing", async () => {
+    const before = await snapshot();
+    const forged = cookieA.replace(/=.{8}/, "=AAAAAAAA");
+    for (const cookie of [null, forged]) {
+      const read = await load(cookie, welcomeA);
+      expect(isResponse(read) && read.status).toBe(302);
+      expect((await post(cookie, checkoutA, "intent=on")).status).toBe(302);
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+});
