@@ -15,7 +15,7 @@ import { OUTBOX_PROVIDER } from "../services/mailer/outbox.server";
 import type { EmailTag, Mailer, OutgoingEmail, SendResult } from "../services/mailer/types";
 import { dayInTimezone } from "../domain/time";
 import { REDACTED_EMAIL } from "./compliance/redact.server";
-import { incrementRollup } from "./rollups.server";
+import { incrementRollups, type RollupKey } from "./rollups.server";
 import { attemptsSoFar, needsContent, prepareClaimed, type MessagePreparer } from "./message-prepare.server";
 
 const PENDING = "pending:";
@@ -267,28 +267,27 @@ async function sendBatch(
   const timezoneOf = new Map(shops.map((shop) => [shop.id, shop.timezone]));
   const counts = await db.$transaction(async (tx) => {
     const result: Array<{ count: number }> = [];
+    const sent: Array<{ key: RollupKey; by: bigint }> = [];
     for (const [i, update] of updates.entries()) {
       const written = await tx.message.updateMany(update);
       result.push(written);
-      // The dashboard's "sent" counter moves with the message, in the same transaction.
       const message = sendable[i];
       if (written.count === 1 && update.data.status === "sent") {
-        await incrementRollup(
-          tx,
-          {
-            shopId: message.shopId,
-            day: dayInTimezone(options.now, timezoneOf.get(message.shopId) ?? "UTC"),
-            metric: "sent",
-            flowId: message.flowId ?? "",
-            flowVersionId: message.flowVersionId ?? "",
-            stepId: message.stepId ?? "",
-            campaignId: message.campaignId ?? "",
-            variant: message.variant,
-          },
-          1n,
-        );
+        const key = {
+          shopId: message.shopId,
+          day: dayInTimezone(options.now, timezoneOf.get(message.shopId) ?? "UTC"),
+          metric: "sent",
+          flowId: message.flowId ?? "",
+          flowVersionId: message.flowVersionId ?? "",
+          stepId: message.stepId ?? "",
+          campaignId: message.campaignId ?? "",
+          variant: message.variant,
+        };
+        sent.push({ key, by: 1n });
       }
     }
+    // The dashboard's "sent" counters move with the messages, in the same transaction, locked in key order.
+    await incrementRollups(tx, sent);
     return result;
   });
   counts.forEach(({ count }, i) => {

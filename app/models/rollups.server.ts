@@ -35,6 +35,23 @@ export async function incrementRollup(db: DbOrTx, key: RollupKey, by: bigint) {
   });
 }
 
+/**
+ * Adds several increments in one go: equal keys merged, then applied in key order. Two transactions that each
+ * touch several counters then lock them in the same order, so they wait for each other instead of deadlocking.
+ */
+export async function incrementRollups(db: DbOrTx, increments: Array<{ key: RollupKey; by: bigint }>) {
+  const merged = new Map<string, { key: RollupKey; by: bigint }>();
+  for (const { key, by } of increments) {
+    const id = JSON.stringify(Object.values(fullKey(key)));
+    const known = merged.get(id);
+    merged.set(id, { key, by: (known?.by ?? 0n) + by });
+  }
+  for (const id of [...merged.keys()].sort()) {
+    const { key, by } = merged.get(id)!;
+    await incrementRollup(db, key, by);
+  }
+}
+
 /** Sums of the given metrics over [fromDay, toDay] for a shop, across all other dimensions. */
 export async function sumRollups(db: Db, shopId: string, metrics: string[], fromDay: string, toDay: string) {
   const rows = await db.dailyRollup.groupBy({

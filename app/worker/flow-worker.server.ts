@@ -14,7 +14,7 @@ import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
 import { emailDeliveryFromEnv, type EmailDelivery } from "./email-delivery.server";
 import { systemClock, type Clock } from "../domain/clock";
-import { incrementRollup } from "../models/rollups.server";
+import { incrementRollup, incrementRollups } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
 import {
   afterFailure,
@@ -347,9 +347,10 @@ export async function advanceClaimedRun(
       }
 
       const day = dayInTimezone(now, shop.timezone);
-      for (const skip of skips) {
-        await incrementRollup(tx, { ...ids, day, flowId: row.flowId, stepId: skip.stepId, variant: state.variant, metric: `skipped:${skip.reason}` }, 1n);
-      }
+      await incrementRollups(
+        tx,
+        skips.map((skip) => ({ key: { ...ids, day, flowId: row.flowId, stepId: skip.stepId, variant: state.variant, metric: `skipped:${skip.reason}` }, by: 1n })),
+      );
       let queued = 0;
       if (sends.length > 0) {
         const profile = await tx.profile.findUnique({ where: { id: row.profileId }, select: { email: true, firstName: true } });
@@ -461,13 +462,13 @@ async function performPending(
       });
       if (!saved) throw new FencedOff();
       const day = dayInTimezone(now, input.shop.timezone);
-      for (const skip of skips) {
-        await incrementRollup(
-          tx,
-          { shopId: row.shopId, flowVersionId: row.flowVersionId, day, flowId: row.flowId, stepId: skip.stepId, variant: external.variant, metric: `skipped:${skip.reason}` },
-          1n,
-        );
-      }
+      await incrementRollups(
+        tx,
+        skips.map((skip) => ({
+          key: { shopId: row.shopId, flowVersionId: row.flowVersionId, day, flowId: row.flowId, stepId: skip.stepId, variant: external.variant, metric: `skipped:${skip.reason}` },
+          by: 1n,
+        })),
+      );
     });
   } catch (error) {
     if (error instanceof FencedOff) return "fenced";
