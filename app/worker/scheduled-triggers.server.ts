@@ -285,11 +285,18 @@ function unengagedIn(
       AND NOT EXISTS (
         SELECT 1 FROM "Event" e
         WHERE e."shopId" = ${shopId} AND e."profileId" = p."id" AND e."name" IN (${Prisma.join(trigger.noneOf)})
-          AND e."occurredAt" >= ${from} AND e."occurredAt" <= ${now})
+          AND e."occurredAt" >= ${from} AND e."occurredAt" <= ${now} AND NOT (e."name" = 'Opened Email' AND ${machineFlag(ctx.db)}))
       AND NOT EXISTS (SELECT 1 FROM "Suppression" s WHERE s."shopId" = ${shopId} AND s."email" = p."email")
       ${reentryExclusion(flow, now)}
     ORDER BY p."id"
     LIMIT ${range.take}`);
+}
+
+/** True for an event flagged as a machine open (see HUMAN_OPEN): JSON access differs per database. */
+function machineFlag(db: Db) {
+  return providerOf(db) === "postgresql"
+    ? Prisma.sql`COALESCE(e."properties"->>'machine', '') = 'true'`
+    : Prisma.sql`COALESCE(json_extract(e."properties", '$.machine'), 0) = 1`;
 }
 
 /** Sent messages as "Received Email" facts: nothing stores such events (yet), the Message rows are the record. */

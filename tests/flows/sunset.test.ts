@@ -86,6 +86,16 @@ async function engagement(db: Db, shopId: string, profileId: string, name: "Open
   });
 }
 
+/** An open the pixel route judged a machine's, stored as recordOpen stores it (machine-open.ts). */
+async function machineOpen(db: Db, shopId: string, profileId: string, when: Date, messageId: string) {
+  await db.event.create({
+    data: {
+      shopId, profileId, name: "Opened Email", occurredAt: when, properties: { messageId, machine: true, machineReason: "apple_privacy_proxy" },
+      source: "email", sourceId: `email:${messageId}:opened:machine`,
+    },
+  });
+}
+
 async function placedOrder(db: Db, shopId: string, profileId: string, when: Date, orderId: string) {
   await db.event.create({
     data: {
@@ -161,6 +171,23 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
       ["olive@example.com", "completed", null],
     ]);
     expect(await db.profile.findUniqueOrThrow({ where: { id: olive.id } })).toMatchObject({ properties: null });
+  });
+
+  it("counts no machine open (Apple Mail privacy prefetch, scanners) as engagement, to enter or to stay", async () => {
+    const shopId = await sunsetShop(db, "machine");
+    const mia = await unengaged(db, shopId, "mia@example.com");
+    await machineOpen(db, shopId, mia.id, at(-20), "m-prefetched");
+    const human = await unengaged(db, shopId, "human@example.com");
+    await engagement(db, shopId, human.id, "Opened Email", at(-20), "m-read");
+    const w = worker(db, "w1");
+
+    expect((await w.pass(shopId, T0)).triggered).toMatchObject({ candidates: 1, started: 1, notDue: 0 });
+    expect((await runsOf(shopId)).map((r) => r.profile.email)).toEqual(["mia@example.com"]);
+    const [asked] = await sunsetMessages(shopId);
+    // Her mail app fetches the re-permission email's pixel too: still nobody read it.
+    await machineOpen(db, shopId, mia.id, at(0, 1), asked.id);
+    await w.pass(shopId, at(7));
+    expect((await db.suppression.findMany({ where: { shopId } })).map((s) => [s.email, s.reason])).toEqual([["mia@example.com", "sunset"]]);
   });
 
   it("never enters who opened, clicked or ordered within the 180 days, or received fewer than 10", async () => {

@@ -104,6 +104,9 @@ function inWindow(event: FlowEvent, window: EventWindow, ctx: ConditionContext):
 }
 
 /** Events of one name in a window that pass the filters, oldest first. */
+/** An open a person made: Apple Mail's privacy prefetch and mail scanners open every email, read or not (machine-open.ts). */
+export const HUMAN_OPEN: PropertyFilter = { path: "machine", op: "neq", value: true };
+
 export function matchingEvents(
   name: string,
   where: readonly PropertyFilter[] | undefined,

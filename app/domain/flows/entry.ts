@@ -1,6 +1,6 @@
 /** Who enters a flow: trigger matching, trigger and flow filters, re-entry, and the triggers the worker evaluates. */
 import { isHoldout } from "./ab";
-import { firstFailing, matchingEvents, matchesFilters, type ConditionContext } from "./conditions";
+import { firstFailing, HUMAN_OPEN, matchingEvents, matchesFilters, type ConditionContext } from "./conditions";
 import type { FlowDefinition, Trigger } from "./definition";
 import { profileView, valueAt, type FlowEvent, type FlowFacts, type FlowProfile } from "./facts";
 import type { FlowSettings, RunState, RunStatus } from "./run";
@@ -166,7 +166,9 @@ export function engagementTriggerEvent(input: {
   const window = { days: trigger.withinDays };
   const received = matchingEvents("Received Email", undefined, window, ctx).length;
   if (received < trigger.receivedAtLeast) return null;
-  if (trigger.noneOf.some((name) => matchingEvents(name, undefined, window, ctx).length > 0)) return null;
+  // Machine opens (privacy prefetch, scanners) happen whether or not anyone reads: they are no engagement.
+  const engaged = (name: string) => matchingEvents(name, name === "Opened Email" ? [HUMAN_OPEN] : undefined, window, ctx).length > 0;
+  if (trigger.noneOf.some(engaged)) return null;
   return {
     id: `engagement:${now.toISOString().slice(0, 10)}`,
     name: ENGAGEMENT_TRIGGER_EVENT,

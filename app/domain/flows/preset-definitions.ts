@@ -1,4 +1,5 @@
 /** The six preset flows as definitions: documented defaults a merchant switches on and may edit. */
+import { HUMAN_OPEN } from "./conditions";
 import type { Condition, Duration, FlowDefinition, FlowEventName, PropertyFilter } from "./definition";
 
 const hours = (amount: number): Duration => ({ amount, unit: "hours" });
@@ -185,7 +186,7 @@ export const SUNSET_FLOW: FlowDefinition = {
       kind: "condition",
       condition: {
         kind: "any",
-        of: [happenedSinceStart("Opened Email"), happenedSinceStart("Clicked Email"), happenedSinceStart("Placed Order", [realOrder])],
+        of: [happenedSinceStart("Opened Email", [HUMAN_OPEN]), happenedSinceStart("Clicked Email"), happenedSinceStart("Placed Order", [realOrder])],
       },
       yes: null,
       no: "suppress",
