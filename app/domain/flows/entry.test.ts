@@ -89,6 +89,14 @@ describe("worker-evaluated triggers", () => {
     expect(dateTriggerEvent({ ...input(now), profile: profile({}) })).toBeNull();
   });
 
+  it("starts nothing from a date that is no real day, however close a rolled-over one would be", () => {
+    const on = (birthdayValue: string, now: Date) => dateTriggerEvent({ trigger: birthday, profile: profile({ birthday: birthdayValue }), now, timezone: "UTC" });
+    for (const typo of ["1990-02-30", "1990-13-01", "1990-00-10", "1990-04-31", "1990-05-00"]) {
+      for (const day of ["2025-03-02", "2025-02-28", "2025-01-01", "2025-05-01", "2025-04-30"]) expect(on(typo, at(`${day}T09:00:00Z`)), typo).toBeNull();
+    }
+    expect(on("1990-04-30", at("2025-04-30T09:00:00Z"))?.id).toBe("date:properties.birthday:2025-04-30");
+  });
+
   it("fires first-order anniversaries from the first year on, with an offset", () => {
     const trigger = { kind: "date_property", property: "firstOrderAt", offsetDays: -1, time: "10:00" } as const;
     const first = at("2024-05-02T15:00:00Z");

@@ -5,7 +5,7 @@ import type { FlowDefinition, Trigger } from "./definition";
 import { profileView, valueAt, type FlowEvent, type FlowFacts, type FlowProfile } from "./facts";
 import type { FlowSettings, RunState, RunStatus } from "./run";
 import { resolveDateProperty } from "./schedule";
-import { localDateTime } from "./zoned-time";
+import { localDateTime, parseLocalDate } from "./zoned-time";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -131,11 +131,13 @@ export function dateTriggerEvent(input: {
   const { trigger, profile, now, timezone } = input;
   const value = valueAt(profileView(profile), trigger.property);
   if (typeof value !== "string") return null;
-  const source = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : Number.isNaN(Date.parse(value)) ? null : value;
-  if (source === null) return null;
-  const origin = source.length === 10
-    ? { year: Number(source.slice(0, 4)), month: Number(source.slice(5, 7)), day: Number(source.slice(8, 10)) }
-    : localDateTime(new Date(source), timezone);
+  // A date-only value must be a real day (a birthday typed as 1990-02-30 starts nothing); else any instant.
+  const origin = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? parseLocalDate(value)
+    : Number.isNaN(Date.parse(value))
+      ? null
+      : localDateTime(new Date(value), timezone);
+  if (origin === null) return null;
   const thisYear = localDateTime(now, timezone).year;
   const since = now.getTime() - (input.lookbackHours ?? 24) * HOUR_MS;
   for (const year of [thisYear - 1, thisYear, thisYear + 1]) {

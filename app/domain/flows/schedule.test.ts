@@ -94,6 +94,10 @@ describe("delays", () => {
     expect(outcome(wait("properties.birthday", "exit"), { profile }).at.toISOString()).toBe("1990-06-12T08:00:00.000Z");
     expect(outcome(wait("properties.missing", "exit"))).toEqual({ at: entered, then: "exit", reason: "missing_date_property" });
     expect(outcome(wait("properties.missing", "continue"))).toEqual({ at: entered, then: "continue" });
+    // A date that is no real day counts as missing, not as the day it would roll over to.
+    const typo = makeProfile({ properties: { birthday: "1990-02-30" } });
+    expect(outcome(wait("properties.birthday", "exit"), { profile: typo })).toEqual({ at: entered, then: "exit", reason: "missing_date_property" });
+    expect(resolveDateProperty("1990-13-01", {}, "UTC")).toBeNull();
     expect(resolveDateProperty("2025-06-10T16:00:00Z", { offsetDays: -3 }, BERLIN)?.toISOString()).toBe("2025-06-07T16:00:00.000Z");
     expect(resolveDateProperty("2025-06-10", {}, BERLIN)?.toISOString()).toBe("2025-06-09T22:00:00.000Z");
     expect(resolveDateProperty("soon", {}, BERLIN)).toBeNull();

@@ -2,7 +2,7 @@
 import { matchingEvents, type ConditionContext } from "./conditions";
 import type { Delay, Duration } from "./definition";
 import { profileView, valueAt } from "./facts";
-import { addLocalDays, localDateTime, localMinutes, nextLocalTime, parseTimeOfDay, zonedInstant, type LocalDate } from "./zoned-time";
+import { addLocalDays, localDateTime, localMinutes, nextLocalTime, parseLocalDate, parseTimeOfDay, zonedInstant, type LocalDate } from "./zoned-time";
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 const DAY_MS = UNIT_MS.days;
@@ -61,8 +61,11 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** A profile date property as a local date (date-only values) or an instant (date-times). */
 function readDate(value: unknown): { date: LocalDate } | { instant: Date } | null {
   if (typeof value !== "string") return null;
-  const m = DATE_ONLY.exec(value);
-  if (m) return { date: { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } };
+  // A date-only value that is no real day (a typo in a birthday) is no date at all, never a rolled-over one.
+  if (DATE_ONLY.test(value)) {
+    const date = parseLocalDate(value);
+    return date ? { date } : null;
+  }
   const time = Date.parse(value);
   return Number.isNaN(time) ? null : { instant: new Date(time) };
 }

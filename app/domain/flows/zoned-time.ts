@@ -54,6 +54,15 @@ export function localMinutes(at: Date, timezone: string): number {
 }
 
 /** The calendar date `days` after a local date. */
+/** "YYYY-MM-DD" as a calendar date, or null when no such day exists (2026-02-30, 1990-13-01, 0000-00-00). */
+export function parseLocalDate(text: string): LocalDate | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return null;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate() ? { year, month, day } : null;
+}
+
 export function addLocalDays(date: LocalDate, days: number): LocalDate {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
