@@ -3,6 +3,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireShop } from "../admin.server";
+import { FLOW_STATUS_BADGE } from "../components/flowStatus";
 import db from "../db.server";
 import { describeCondition, describeReentry, describeTrigger, flowOutline, type OutlineLink } from "../domain/flows/describe";
 import { recentDays } from "../domain/time";
@@ -91,12 +92,6 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return Response.json({ flowId: flow.id, status: flow.status });
 };
 
-const STATUS_BADGE: Record<string, { tone?: "success" | "attention"; label: string }> = {
-  live: { tone: "success", label: "Live" },
-  paused: { tone: "attention", label: "Paused" },
-  draft: { label: "Off" },
-};
-
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
 function Links({ links }: { links: OutlineLink[] }) {
@@ -161,7 +156,7 @@ function StepRow({ step, flowId }: { step: LoaderData["steps"][number]; flowId: 
 export default function FlowPage() {
   const d = useLoaderData<typeof loader>();
   const navigation = useNavigation();
-  const badge = STATUS_BADGE[d.flow.status] ?? { label: d.flow.status };
+  const badge = FLOW_STATUS_BADGE[d.flow.status] ?? { label: d.flow.status };
   const live = d.flow.status === "live";
   return (
     <Page

@@ -3,6 +3,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireShop } from "../admin.server";
+import { FLOW_STATUS_BADGE } from "../components/flowStatus";
 import { NumericCell } from "../components/NumericCell";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
@@ -38,12 +39,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return Response.json({ flowId: flow.id, status: flow.status });
 };
 
-const STATUS_BADGE: Record<string, { tone?: "success" | "attention"; label: string }> = {
-  live: { tone: "success", label: "Live" },
-  paused: { tone: "attention", label: "Paused" },
-  draft: { label: "Off" },
-};
-
 export default function Flows() {
   const { flows } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
@@ -66,7 +61,7 @@ export default function Flows() {
           ]}
         >
           {flows.map((flow, index) => {
-            const badge = STATUS_BADGE[flow.status] ?? { label: flow.status };
+            const badge = FLOW_STATUS_BADGE[flow.status] ?? { label: flow.status };
             return (
               <IndexTable.Row id={flow.id} key={flow.id} position={index}>
                 <IndexTable.Cell>

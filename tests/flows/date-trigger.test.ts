@@ -4,13 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server";
 import type { FlowDefinition, Trigger } from "../../app/domain/flows/definition";
 import { createVersion } from "../../app/models/flow-definitions.server";
-import { deliverQueued } from "../../app/models/messages.server";
 import { ensureShop } from "../../app/models/shop.server";
-import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
-import { emailDelivery } from "../../app/worker/email-delivery.server";
-import { advanceDueRuns } from "../../app/worker/flow-worker.server";
 import { triggerScheduledFlows, type ScheduledCursors } from "../../app/worker/scheduled-triggers.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { scheduledWorker } from "../helpers/flows";
 
 const DAY = 86_400_000;
 const BIRTHDAY: Extract<Trigger, { kind: "date_property" }> = { kind: "date_property", property: "properties.birthday" };
@@ -25,26 +22,6 @@ function dateFlow(trigger: Trigger): FlowDefinition {
     reentry: { mode: "every_trigger" },
     start: "greet",
     steps: [{ id: "greet", kind: "send_email", template: "birthday", subject: "Happy birthday from {{ shop.name }}", smartSendingHours: 0, next: null }],
-  };
-}
-
-/** One worker: its own scan cursors, then the usual advance and delivery passes, at a virtual instant. */
-function worker(db: Db, owner: string) {
-  const cursors: ScheduledCursors = new Map();
-  const mailer = createOutboxMailer();
-  const delivery = emailDelivery(db, {
-    secret: process.env.SESSION_SECRET!,
-    appUrl: process.env.SHOPIFY_APP_URL!,
-    discounts: async (request) => ({ ok: true, code: request.code, endsAt: request.endsAt }),
-  });
-  return {
-    trigger: (shopId: string, now: Date, limit?: number) => triggerScheduledFlows(db, { shopId, now, cursors, ...(limit ? { limit } : {}) }),
-    async pass(shopId: string, now: Date) {
-      const triggered = await triggerScheduledFlows(db, { shopId, now, cursors });
-      const advanced = await advanceDueRuns(db, { owner, now });
-      await deliverQueued(db, mailer, { shopId, now, limit: 100, defaultFrom: "Shop <shop@example.com>", ...delivery });
-      return { triggered, advanced };
-    },
   };
 }
 
@@ -79,7 +56,7 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
     const la = await shopWithFlow("America/Los_Angeles"); // UTC-8: 09:00 is 17:00Z on the 25th
     await person(auckland, "kiri@example.com", { birthday: "1990-11-25" });
     await person(la, "lou@example.com", { birthday: "1990-11-25" });
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
 
     expect((await w.pass(auckland, new Date("2026-11-24T19:59:00Z"))).triggered).toMatchObject({ started: 0 });
     const due = await w.pass(auckland, new Date("2026-11-24T20:00:00Z"));
@@ -100,8 +77,8 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
   it("enters once a year: later passes, another worker and the next day add nothing; the next birthday enters again", async () => {
     const shopId = await shopWithFlow("Europe/Berlin"); // UTC+1 in November
     await person(shopId, "bea@example.com", { birthday: "1990-11-25" });
-    const a = worker(db, "worker-a");
-    const b = worker(db, "worker-b");
+    const a = scheduledWorker(db, "worker-a");
+    const b = scheduledWorker(db, "worker-b");
     expect((await a.pass(shopId, new Date("2026-11-25T08:00:00Z"))).triggered).toMatchObject({ started: 1 });
     expect((await a.pass(shopId, new Date("2026-11-25T09:00:00Z"))).triggered).toMatchObject({ candidates: 0 }); // no occurrence since
     // Another worker's first pass looks back 24 hours: it finds her again, and the trigger id stops a second run.
@@ -121,7 +98,7 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
   it("Feb 29 birthdays: Feb 28 in common years, Feb 29 in leap years", async () => {
     const shopId = await shopWithFlow("Pacific/Auckland"); // UTC+13 in February
     await person(shopId, "leap@example.com", { birthday: "1992-02-29" });
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     // 2027: Feb 28, 09:00 local.
     expect((await w.pass(shopId, new Date("2027-02-27T19:59:00Z"))).triggered).toMatchObject({ started: 0 });
     expect((await w.pass(shopId, new Date("2027-02-27T20:00:00Z"))).triggered).toMatchObject({ started: 1 });
@@ -172,7 +149,7 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
     const shopId = await shopWithFlow("Pacific/Auckland", { kind: "date_property", property: "firstOrderAt" });
     // 23:30Z on Nov 25 is 12:30 on Nov 26 in Auckland: the anniversary is the local day.
     await person(shopId, "first@example.com", null, { firstOrderAt: new Date("2025-11-25T23:30:00Z") });
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     expect((await w.pass(shopId, new Date("2025-11-26T20:00:00Z"))).triggered).toMatchObject({ started: 0 }); // the order's own year
     expect((await w.pass(shopId, new Date("2026-11-24T20:00:00Z"))).triggered).toMatchObject({ started: 0 }); // Nov 25 local
     expect((await w.pass(shopId, new Date("2026-11-25T20:00:00Z"))).triggered).toMatchObject({ started: 1 }); // Nov 26 local
@@ -184,7 +161,7 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
     await person(shopId, "nope@example.com", { birthday: "1990-11-25" }, { emailConsent: "unsubscribed" });
     const held = await shopWithFlow("UTC", BIRTHDAY, 100);
     await person(held, "held@example.com", { birthday: "1990-11-25" });
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     await w.pass(shopId, new Date("2026-11-25T09:00:00Z"));
     await w.pass(held, new Date("2026-11-25T09:00:00Z"));
     expect(await sent(shopId)).toEqual([]);
@@ -201,7 +178,7 @@ describe.each(["sqlite", "postgresql"] as const)("date-property triggers on %s",
     const shopId = await shopWithFlow("UTC");
     for (let i = 0; i < 3; i++) await person(shopId, `twin-${i}@example.com`, { birthday: `199${i}-11-25` });
     await person(shopId, "other@example.com", { birthday: "1990-06-01" });
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     expect(await w.trigger(shopId, new Date("2026-11-25T09:00:00Z"), 2)).toMatchObject({ candidates: 2, started: 2, more: true });
     expect(await w.trigger(shopId, new Date("2026-11-25T09:05:00Z"), 2)).toMatchObject({ candidates: 1, started: 1, more: false });
     expect(await w.trigger(shopId, new Date("2026-11-25T09:10:00Z"), 2)).toMatchObject({ candidates: 0, more: false });

@@ -5,13 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import appDb from "../../app/db.server";
 import { createPrismaClient, type Db } from "../../app/db/client.server";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
-import { deliverQueued } from "../../app/models/messages.server";
 import { ensureShop } from "../../app/models/shop.server";
-import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
-import { emailDelivery } from "../../app/worker/email-delivery.server";
-import { advanceDueRuns } from "../../app/worker/flow-worker.server";
 import { triggerScheduledFlows, type ScheduledCursors } from "../../app/worker/scheduled-triggers.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { scheduledWorker } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
 
@@ -19,27 +16,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = new Date("2026-11-20T10:00:00Z");
 const at = (days: number, hours = 0) => new Date(T0.getTime() + days * DAY + hours * HOUR);
-
-/** One worker: its own scan cursors, then the usual advance and delivery passes, at a virtual instant. */
-function worker(db: Db, owner: string) {
-  const cursors: ScheduledCursors = new Map();
-  const mailer = createOutboxMailer();
-  const delivery = emailDelivery(db, {
-    secret: process.env.SESSION_SECRET!,
-    appUrl: process.env.SHOPIFY_APP_URL!,
-    discounts: async (request) => ({ ok: true, code: request.code, endsAt: request.endsAt }),
-  });
-  return {
-    cursors,
-    trigger: (shopId: string, now: Date, limit?: number) => triggerScheduledFlows(db, { shopId, now, cursors, ...(limit ? { limit } : {}) }),
-    async pass(shopId: string, now: Date) {
-      const triggered = await triggerScheduledFlows(db, { shopId, now, cursors });
-      const advanced = await advanceDueRuns(db, { owner, now });
-      await deliverQueued(db, mailer, { shopId, now, limit: 100, defaultFrom: "Shop <shop@example.com>", ...delivery });
-      return { triggered, advanced };
-    },
-  };
-}
 
 let shops = 0;
 async function sunsetShop(db: Db, label: string) {
@@ -123,7 +99,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
   it("asks once, then suppresses after 7 days without engagement: recorded with its run, reversible", async () => {
     const shopId = await sunsetShop(db, "asks");
     const nora = await unengaged(db, shopId, "nora@example.com");
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
 
     const first = await w.pass(shopId, T0);
     expect(first.triggered).toMatchObject({ flows: 1, candidates: 1, started: 1, notDue: 0, more: false });
@@ -153,7 +129,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
     const olive = await unengaged(db, shopId, "olive@example.com");
     const cleo = await unengaged(db, shopId, "cleo@example.com");
     await unengaged(db, shopId, "nick@example.com");
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     expect((await w.pass(shopId, T0)).triggered).toMatchObject({ started: 3 });
 
     const asked = new Map((await sunsetMessages(shopId)).map((m) => [m.toEmail, m.id]));
@@ -179,7 +155,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
     await machineOpen(db, shopId, mia.id, at(-20), "m-prefetched");
     const human = await unengaged(db, shopId, "human@example.com");
     await engagement(db, shopId, human.id, "Opened Email", at(-20), "m-read");
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
 
     expect((await w.pass(shopId, T0)).triggered).toMatchObject({ candidates: 1, started: 1, notDue: 0 });
     expect((await runsOf(shopId)).map((r) => r.profile.email)).toEqual(["mia@example.com"]);
@@ -215,7 +191,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
       data: { shopId, profileId: old.id, idempotencyKey: `old:${old.id}`, toEmail: "old@example.com", subject: "Old", status: "sent", sentAt: at(-181), queuedAt: at(-181) },
     });
 
-    const pass = await worker(db, "w1").pass(shopId, T0);
+    const pass = await scheduledWorker(db, "w1").pass(shopId, T0);
     expect(pass.triggered).toMatchObject({ candidates: 1, started: 1, notDue: 0, refused: {} });
     expect((await runsOf(shopId)).map((r) => r.profile.email)).toEqual(["lapsed@example.com"]);
   });
@@ -229,7 +205,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
     await unengaged(db, shopId, "bounced@example.com");
     await db.suppression.create({ data: { shopId, email: "bounced@example.com", reason: "bounce" } });
 
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     const pass = await w.pass(shopId, T0);
     expect(pass.triggered).toMatchObject({ candidates: 2, started: 0, refused: { flow_filters: 2 } });
     await w.pass(shopId, at(8));
@@ -241,8 +217,8 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
   it("enters nobody twice: a second pass the same day, another worker, the next days", async () => {
     const shopId = await sunsetShop(db, "twice");
     await unengaged(db, shopId, "once@example.com");
-    const a = worker(db, "worker-a");
-    const b = worker(db, "worker-b");
+    const a = scheduledWorker(db, "worker-a");
+    const b = scheduledWorker(db, "worker-b");
     expect((await a.pass(shopId, T0)).triggered).toMatchObject({ started: 1 });
     expect((await a.pass(shopId, at(0, 1))).triggered).toMatchObject({ candidates: 0, started: 0 }); // done for today
     expect((await b.pass(shopId, at(0, 2))).triggered).toMatchObject({ candidates: 0, started: 0 }); // in the flow already
@@ -274,7 +250,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
   it("looks at no more than `limit` profiles per call and resumes where it stopped", async () => {
     const shopId = await sunsetShop(db, "paged");
     for (let i = 0; i < 5; i++) await unengaged(db, shopId, `paged-${i}@example.com`);
-    const w = worker(db, "w1");
+    const w = scheduledWorker(db, "w1");
     expect(await w.trigger(shopId, T0, 2)).toMatchObject({ candidates: 2, started: 2, more: true });
     expect(await w.trigger(shopId, at(0, 1), 2)).toMatchObject({ candidates: 2, started: 2, more: true });
     expect(await w.trigger(shopId, at(0, 2), 2)).toMatchObject({ candidates: 1, started: 1, more: false });
@@ -322,7 +298,7 @@ describe.each(["sqlite", "postgresql"] as const)("sunset flow on %s", (provider)
     await drainAll(() => at(-1));
     for (const profile of await db.profile.findMany({ where: { shopId: shop.id } })) await newsletters(db, shop.id, profile, 10);
 
-    const pass = await worker(db, "w1").pass(shop.id, T0);
+    const pass = await scheduledWorker(db, "w1").pass(shop.id, T0);
     expect(pass.triggered).toMatchObject({ candidates: 1, started: 1 });
     expect((await sunsetMessages(shop.id)).map((m) => [m.toEmail, m.stepId, m.status])).toEqual([["quiet@example.com", "repermission", "sent"]]);
   });

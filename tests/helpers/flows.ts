@@ -1,5 +1,6 @@
 import { beforeEach } from "vitest";
 import db from "../../app/db.server";
+import type { Db } from "../../app/db/client.server";
 import type { FlowPreset } from "../../app/domain/flows/presets";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
@@ -7,6 +8,7 @@ import { deliverQueued } from "../../app/models/messages.server";
 import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
 import { emailDelivery } from "../../app/worker/email-delivery.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
+import { triggerScheduledFlows, type ScheduledCursors } from "../../app/worker/scheduled-triggers.server";
 import { drainAll } from "./ingest";
 
 /**
@@ -17,9 +19,9 @@ import { drainAll } from "./ingest";
  * Delivery as production wires it, with discount codes issued in memory (the Shopify side of discounts is tested
  * against a local Admin API server in tests/shopify/discounts.test.ts): `issued` lists every code requested.
  */
-export function testEmailDelivery() {
+export function testEmailDelivery(client: Db = db) {
   const issued: string[] = [];
-  const delivery = emailDelivery(db, {
+  const delivery = emailDelivery(client, {
     secret: process.env.SESSION_SECRET!,
     appUrl: process.env.SHOPIFY_APP_URL!,
     discounts: async (request) => (issued.push(request.code), { ok: true, code: request.code, endsAt: request.endsAt }),
@@ -63,4 +65,24 @@ export function presetScenario(domain: string, preset: FlowPreset) {
     clock.reset();
   });
   return { shopId: () => shopId, tick: (now: Date) => clock.tick(now) };
+}
+
+/**
+ * One worker of the scheduled triggers (birthdays, sunset) on `client`: its own scan cursors, then the usual
+ * advance and delivery passes, at a virtual instant.
+ */
+export function scheduledWorker(client: Db, owner: string) {
+  const cursors: ScheduledCursors = new Map();
+  const mailer = createOutboxMailer();
+  const delivery = testEmailDelivery(client);
+  return {
+    cursors,
+    trigger: (shopId: string, now: Date, limit?: number) => triggerScheduledFlows(client, { shopId, now, cursors, ...(limit ? { limit } : {}) }),
+    async pass(shopId: string, now: Date) {
+      const triggered = await triggerScheduledFlows(client, { shopId, now, cursors });
+      const advanced = await advanceDueRuns(client, { owner, now });
+      await deliverQueued(client, mailer, { shopId, now, limit: 100, defaultFrom: "Shop <shop@example.com>", prepare: delivery.prepare, headers: delivery.headers });
+      return { triggered, advanced };
+    },
+  };
 }
