@@ -1,5 +1,6 @@
 import { currencyFractionDigits } from "../domain/money";
 import type { CanonicalEvent, Normalized, ProfileFacts } from "../domain/events/types";
+import { attributeOrderChange } from "./attribution.server";
 import { applyRefundAmount, mergeOrderFact, orderContribution, type OrderMoney } from "../domain/profiles/order-state";
 import { applyOrderChange, averageDaysBetweenOrders, type OrderChange } from "../domain/profiles/order-stats";
 import { rfmScores } from "../domain/profiles/rfm";
@@ -116,7 +117,20 @@ async function updateOrderState(
   if (owner && refundedDelta > 0n && !next.test) {
     await tx.profile.update({ where: { id: owner }, data: { refundedMinor: { increment: refundedDelta } } });
   }
-  if (countDelta !== 0 || revenueDelta !== 0n) await recordStoreRevenue(tx, shop, next.placedAt, countDelta, revenueDelta);
+  if (countDelta !== 0 || revenueDelta !== 0n) {
+    await recordStoreRevenue(tx, shop, next.placedAt, countDelta, revenueDelta);
+    if (owner) {
+      await attributeOrderChange(tx, {
+        shop,
+        orderId,
+        profileId: owner,
+        placedAt: next.placedAt,
+        currency: next.currency,
+        countedMinor: after.revenueMinor,
+        countDelta,
+      });
+    }
+  }
   const change = countDelta !== 0 || revenueDelta !== 0n ? { countDelta, revenueDelta, placedAt: next.placedAt } : null;
   return { ownerId: owner, change };
 }

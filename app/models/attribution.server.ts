@@ -1,0 +1,166 @@
+// Revenue attribution as orders land (issue 6): called by ingest inside the order's transaction whenever an
+// order's counted revenue changes. The first time an order counts, the person's opens and clicks (events on the
+// profile, merged profiles' included) decide which email earned it; after that, refunds, cancellations and edits
+// move the credited revenue with the order. One Attribution row per order: a replayed event changes nothing.
+import type { Prisma } from "../db/client.server";
+import {
+  adjustCredit,
+  attributeOrder,
+  explainCredit,
+  lookbackHours,
+  type AttributionRuleName,
+  type AttributionSettings,
+  type Touch,
+} from "../domain/attribution/attribute";
+import { dayInTimezone } from "../domain/time";
+import { incrementRollups, type RollupKey } from "./rollups.server";
+
+type Tx = Prisma.TransactionClient;
+
+const HOUR_MS = 3_600_000;
+const TOUCH_EVENTS = { "Clicked Email": "click", "Opened Email": "open" } as const;
+const DEFAULT_SETTINGS: AttributionSettings = { rule: "click_then_open", clickWindowHours: 120, openWindowHours: 120, excludeMachineOpens: true };
+
+export type OrderChangeForAttribution = {
+  shop: { id: string; timezone: string };
+  orderId: string;
+  profileId: string;
+  placedAt: Date;
+  currency: string;
+  /** What the order counts for now (net of refunds; 0 when cancelled or a test). */
+  countedMinor: bigint;
+  /** +1 when the order started counting, -1 when it stopped (cancelled), 0 otherwise. */
+  countDelta: number;
+};
+
+async function settingsOf(tx: Tx, shopId: string): Promise<AttributionSettings> {
+  const s = await tx.shopSettings.findUnique({
+    where: { shopId },
+    select: { attributionRule: true, clickWindowHours: true, openWindowHours: true, excludeMachineOpens: true },
+  });
+  if (!s) return DEFAULT_SETTINGS;
+  const rule: AttributionRuleName = s.attributionRule === "click_only" ? "click_only" : "click_then_open";
+  return { rule, clickWindowHours: s.clickWindowHours, openWindowHours: s.openWindowHours, excludeMachineOpens: s.excludeMachineOpens };
+}
+
+/** The person's opens and clicks that can matter for an order placed at `orderedAt`. */
+async function touchesBefore(tx: Tx, shopId: string, profileId: string, orderedAt: Date, hours: number): Promise<Touch[]> {
+  const events = await tx.event.findMany({
+    where: {
+      shopId,
+      profileId,
+      name: { in: Object.keys(TOUCH_EVENTS) },
+      occurredAt: { gte: new Date(orderedAt.getTime() - hours * HOUR_MS), lte: orderedAt },
+    },
+    select: { name: true, occurredAt: true, properties: true },
+  });
+  const touches: Touch[] = [];
+  for (const e of events) {
+    const props = (e.properties ?? {}) as { messageId?: unknown; machine?: unknown };
+    if (typeof props.messageId !== "string") continue;
+    touches.push({ messageId: props.messageId, kind: TOUCH_EVENTS[e.name as keyof typeof TOUCH_EVENTS], at: e.occurredAt, machine: props.machine === true });
+  }
+  return touches;
+}
+
+function counterKeys(shopId: string, day: string, message: { flowId: string | null; flowVersionId: string | null; stepId: string | null; campaignId: string | null; variant: string }) {
+  const dims = {
+    shopId,
+    day,
+    flowId: message.flowId ?? "",
+    flowVersionId: message.flowVersionId ?? "",
+    stepId: message.stepId ?? "",
+    campaignId: message.campaignId ?? "",
+    variant: message.variant,
+  };
+  return { orders: { ...dims, metric: "orders" } as RollupKey, revenue: { ...dims, metric: "revenue" } as RollupKey };
+}
+
+const messageDims = { flowId: true, flowVersionId: true, stepId: true, campaignId: true, variant: true } as const;
+
+/** Credits a newly counted order, or moves an attributed order's credited revenue with it. */
+export async function attributeOrderChange(tx: Tx, change: OrderChangeForAttribution): Promise<void> {
+  const { shop, orderId } = change;
+  const existing = await tx.attribution.findUnique({
+    where: { shopId_orderId: { shopId: shop.id, orderId } },
+    include: { message: { select: messageDims } },
+  });
+  if (existing) {
+    const next = adjustCredit(existing, change.countedMinor);
+    if (next.delta === 0n && change.countDelta === 0 && next.revenueMinor === existing.revenueMinor) return;
+    await tx.attribution.update({ where: { id: existing.id }, data: { revenueMinor: next.revenueMinor, refundedMinor: next.refundedMinor } });
+    const keys = counterKeys(shop.id, dayInTimezone(existing.orderedAt, shop.timezone), existing.message);
+    await incrementRollups(tx, [
+      ...(change.countDelta !== 0 ? [{ key: keys.orders, by: BigInt(change.countDelta) }] : []),
+      ...(next.delta !== 0n ? [{ key: keys.revenue, by: next.delta }] : []),
+    ]);
+    return;
+  }
+  // Only an order that starts counting now earns credit; a change to an order no email earned stays unearned.
+  if (change.countDelta <= 0) return;
+  const settings = await settingsOf(tx, shop.id);
+  const touches = await touchesBefore(tx, shop.id, change.profileId, change.placedAt, lookbackHours(settings));
+  const credit = attributeOrder(change.placedAt, touches, settings);
+  if (!credit) return;
+  const message = await tx.message.findFirst({ where: { id: credit.messageId, shopId: shop.id }, select: { id: true, ...messageDims } });
+  if (!message) return;
+  await tx.attribution.create({
+    data: {
+      shopId: shop.id,
+      orderId,
+      profileId: change.profileId,
+      messageId: message.id,
+      flowId: message.flowId,
+      campaignId: message.campaignId,
+      touch: credit.touch,
+      touchedAt: credit.touchedAt,
+      rule: credit.rule,
+      orderedAt: change.placedAt,
+      revenueMinor: change.countedMinor,
+      currency: change.currency,
+    },
+  });
+  const keys = counterKeys(shop.id, dayInTimezone(change.placedAt, shop.timezone), message);
+  await incrementRollups(tx, [
+    { key: keys.orders, by: 1n },
+    { key: keys.revenue, by: change.countedMinor },
+  ]);
+}
+
+export type OrderAttribution = {
+  orderId: string;
+  messageId: string;
+  subject: string;
+  flowId: string | null;
+  touch: string;
+  touchedAt: Date;
+  orderedAt: Date;
+  rule: string;
+  revenueMinor: bigint;
+  refundedMinor: bigint;
+  currency: string;
+  explanation: string;
+};
+
+/** Why an order of this shop was credited to an email, in the merchant's words; null when no email earned it. */
+export async function findOrderAttribution(db: Tx, shopId: string, orderId: string): Promise<OrderAttribution | null> {
+  const row = await db.attribution.findUnique({
+    where: { shopId_orderId: { shopId, orderId } },
+    include: { message: { select: { subject: true } } },
+  });
+  if (!row) return null;
+  return {
+    orderId: row.orderId,
+    messageId: row.messageId,
+    subject: row.message.subject,
+    flowId: row.flowId,
+    touch: row.touch,
+    touchedAt: row.touchedAt,
+    orderedAt: row.orderedAt,
+    rule: row.rule,
+    revenueMinor: row.revenueMinor,
+    refundedMinor: row.refundedMinor,
+    currency: row.currency,
+    explanation: explainCredit({ touch: row.touch, touchedAt: row.touchedAt, orderedAt: row.orderedAt, rule: row.rule, subject: row.message.subject }),
+  };
+}
