@@ -26,7 +26,8 @@ export type RateLimiter = {
 /** A limiter holding at most `maxKeys` buckets (about 100 bytes each), dropping the least recently used. */
 export function createRateLimiter(options: { maxKeys?: number; clock?: () => number } = {}): RateLimiter {
   const maxKeys = options.maxKeys ?? 100_000;
-  const clock = options.clock ?? Date.now;
+  // Looked up at each call, not captured: a test that fixes the time (vi.useFakeTimers) fixes it here too.
+  const clock = options.clock ?? (() => Date.now());
   const buckets = new Map<string, Bucket>();
 
   const level = (bucket: Bucket | undefined, policy: BucketPolicy, now: number) => {
