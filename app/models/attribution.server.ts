@@ -2,12 +2,13 @@
 // order's counted revenue changes. The first time an order counts, the person's opens and clicks (events on the
 // profile, merged profiles' included) decide which email earned it; after that, refunds, cancellations and edits
 // move the credited revenue with the order. One Attribution row per order: a replayed event changes nothing.
-import type { Prisma } from "../db/client.server";
+import type { Db, Prisma } from "../db/client.server";
 import {
   adjustCredit,
   attributeOrder,
   explainCredit,
   lookbackHours,
+  ruleLabel,
   type AttributionRuleName,
   type AttributionSettings,
   type Touch,
@@ -33,7 +34,7 @@ export type OrderChangeForAttribution = {
   countDelta: number;
 };
 
-async function settingsOf(tx: Tx, shopId: string): Promise<AttributionSettings> {
+async function settingsOf(tx: Tx | Db, shopId: string): Promise<AttributionSettings> {
   const s = await tx.shopSettings.findUnique({
     where: { shopId },
     select: { attributionRule: true, clickWindowHours: true, openWindowHours: true, excludeMachineOpens: true },
@@ -163,4 +164,100 @@ export async function findOrderAttribution(db: Tx, shopId: string, orderId: stri
     currency: row.currency,
     explanation: explainCredit({ touch: row.touch, touchedAt: row.touchedAt, orderedAt: row.orderedAt, rule: row.rule, subject: row.message.subject }),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recomputing history after the merchant changed the rule or a window.
+
+/** Orders that count now: what a recompute credits again (a cancelled or test order earns nothing under any rule). */
+const countingOrders = (shopId: string) => ({ shopId, countedMinor: { gt: 0n }, profileId: { not: null } });
+
+/** Starts (or restarts, under the newest rule) the shop's recompute; the worker does the work in batches. */
+export async function requestAttributionRecompute(db: Db, shopId: string, now: Date) {
+  const [settings, total] = await Promise.all([settingsOf(db, shopId), db.orderState.count({ where: countingOrders(shopId) })]);
+  const fresh = { status: "pending", rule: ruleLabel(settings), total, done: 0, afterPlacedAt: null, afterOrderId: null, startedAt: now, finishedAt: null };
+  return db.attributionRecompute.upsert({ where: { shopId }, create: { shopId, ...fresh }, update: fresh });
+}
+
+export type RecomputeProgress = { status: string; total: number; done: number; startedAt: Date; finishedAt: Date | null } | null;
+
+/** Where the shop's recompute stands, for the Settings page. */
+export async function attributionRecomputeProgress(db: Db, shopId: string): Promise<RecomputeProgress> {
+  return db.attributionRecompute.findUnique({ where: { shopId }, select: { status: true, total: true, done: true, startedAt: true, finishedAt: true } });
+}
+
+/**
+ * Credits up to `limit` orders of each pending recompute again under the shop's current rule, oldest first: per
+ * order, in one transaction, its old credit and counters are undone, it is attributed afresh and the cursor moves.
+ * Interrupted anywhere, it resumes after the last order it committed. True while work remains.
+ */
+export async function recomputeAttributionOnce(db: Db, options: { limit?: number; now: Date }): Promise<boolean> {
+  const limit = options.limit ?? 200;
+  const jobs = await db.attributionRecompute.findMany({ where: { status: "pending" }, take: 10, include: { shop: { select: { timezone: true } } } });
+  let more = false;
+  for (const job of jobs) {
+    const cursor =
+      job.afterPlacedAt && job.afterOrderId
+        ? { OR: [{ placedAt: { gt: job.afterPlacedAt } }, { placedAt: job.afterPlacedAt, orderId: { gt: job.afterOrderId } }] }
+        : {};
+    const orders = await db.orderState.findMany({
+      where: { ...countingOrders(job.shopId), ...cursor },
+      orderBy: [{ placedAt: "asc" }, { orderId: "asc" }],
+      take: limit,
+    });
+    let restarted = false;
+    for (const order of orders) {
+      restarted = await db.$transaction(async (tx) => {
+        const shop = { id: job.shopId, timezone: job.shop.timezone };
+        await undoCredit(tx, shop, order.orderId);
+        await attributeOrderChange(tx, {
+          shop,
+          orderId: order.orderId,
+          profileId: order.profileId!,
+          placedAt: order.placedAt,
+          currency: order.currency,
+          countedMinor: order.countedMinor,
+          countDelta: 1,
+        });
+        const moved = await tx.attributionRecompute.updateMany({
+          where: { shopId: job.shopId, startedAt: job.startedAt },
+          data: { afterPlacedAt: order.placedAt, afterOrderId: order.orderId, done: { increment: 1 } },
+        });
+        // The merchant changed the rule again meanwhile: the restarted job redoes everything; undo this order's work.
+        if (moved.count === 0) throw new RecomputeRestarted();
+        return false;
+      }).catch((error: unknown) => {
+        if (error instanceof RecomputeRestarted) return true;
+        throw error;
+      });
+      if (restarted) break;
+    }
+    if (restarted) {
+      more = true;
+    } else if (orders.length < limit) {
+      await db.attributionRecompute.updateMany({ where: { shopId: job.shopId, startedAt: job.startedAt }, data: { status: "done", finishedAt: options.now } });
+    } else {
+      more = true;
+    }
+  }
+  return more;
+}
+
+class RecomputeRestarted extends Error {}
+
+/** Removes an order's credit and takes its counters back, as if no email had earned it. */
+async function undoCredit(tx: Tx, shop: { id: string; timezone: string }, orderId: string) {
+  const existing = await tx.attribution.findUnique({
+    where: { shopId_orderId: { shopId: shop.id, orderId } },
+    include: { message: { select: messageDims } },
+  });
+  if (!existing) return;
+  const credited = existing.revenueMinor - existing.refundedMinor;
+  const keys = counterKeys(shop.id, dayInTimezone(existing.orderedAt, shop.timezone), existing.message);
+  await tx.attribution.delete({ where: { id: existing.id } });
+  // Only orders that count are recomputed, so this one was counted once in "orders".
+  await incrementRollups(tx, [
+    { key: keys.orders, by: -1n },
+    ...(credited !== 0n ? [{ key: keys.revenue, by: -credited }] : []),
+  ]);
 }

@@ -22,6 +22,7 @@ import db from "../db.server";
 import {
   describeHours,
   describeQuietHours,
+  needsAttributionRecompute,
   parseSettingsForm,
   settingsFormValues,
   timezoneChoices,
@@ -31,6 +32,7 @@ import {
   type SettingsSection,
 } from "../domain/settings";
 import { readBodyWithin } from "../http/body.server";
+import { attributionRecomputeProgress, requestAttributionRecompute, type RecomputeProgress } from "../models/attribution.server";
 import { loadSettings, updateSettingsSection } from "../models/shop-settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings" }];
@@ -56,10 +58,18 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       s.attributionRule === "click_only"
         ? `Orders are credited to the last email clicked within ${describeHours(s.clickWindowHours)}.`
         : `Orders are credited to the last email clicked within ${describeHours(s.clickWindowHours)}, else the last opened within ${describeHours(s.openWindowHours)}.`,
+    recompute: describeRecompute(await attributionRecomputeProgress(db, shop.id)),
     postalAddressMissing: !s.postalAddress,
     timezones: [...timezoneChoices(s.timezone)].sort(),
   };
 };
+
+/** The recompute's progress in words, or null when none ever ran. */
+function describeRecompute(progress: RecomputeProgress): string | null {
+  if (!progress) return null;
+  if (progress.status !== "done") return `Recomputing attribution under the new rule: ${progress.done} of ${progress.total} orders.`;
+  return `Attribution recomputed for ${progress.total} orders on ${progress.finishedAt?.toISOString().slice(0, 10)}.`;
+}
 
 /** What a save answers: the stored values and what changed, or the errors to show beside the fields. */
 export type SettingsActionResult =
@@ -77,6 +87,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!parsed.ok) return answer(parsed, 400);
   const saved = await updateSettingsSection(db, shop.id, parsed.update);
   if (!saved) return answer({ ok: false, section: parsed.update.section, message: "Shop not found", errors: {} }, 404);
+  // Past orders are credited again under the new rule, in the background (the worker's passes).
+  if (needsAttributionRecompute(saved.changed)) await requestAttributionRecompute(db, shop.id, new Date());
   return answer({ ok: true, ...saved });
 };
 
@@ -235,7 +247,7 @@ function SendingSection(props: { initial: SettingsFormValues["sending"]; quietHo
   );
 }
 
-function AttributionSection(props: { initial: SettingsFormValues["attribution"]; summary: string }) {
+function AttributionSection(props: { initial: SettingsFormValues["attribution"]; summary: string; recompute: string | null }) {
   const { fetcher, values, set, field, result } = useSectionForm("attribution", props.initial);
   const unit = (name: "clickWindowUnit" | "openWindowUnit", label: string) => (
     <Select label={label} labelHidden name={name} options={UNIT_OPTIONS} value={values[name]} onChange={(v) => set(name, v)} />
@@ -245,6 +257,7 @@ function AttributionSection(props: { initial: SettingsFormValues["attribution"];
       <Text as="p" tone="subdued">
         {props.summary}
       </Text>
+      {props.recompute ? <Text as="p">{props.recompute}</Text> : null}
       <Select
         label="Rule"
         name="attributionRule"
@@ -308,7 +321,7 @@ export default function Settings() {
             <SendingSection initial={d.form.sending} quietHours={d.quietHours} timezones={d.timezones} />
           </Layout.AnnotatedSection>
           <Layout.AnnotatedSection title="Attribution" description="Which email earns an order's revenue.">
-            <AttributionSection initial={d.form.attribution} summary={d.attribution} />
+            <AttributionSection initial={d.form.attribution} summary={d.attribution} recompute={d.recompute} />
           </Layout.AnnotatedSection>
           <Layout.AnnotatedSection title="Data and privacy">
             <Card>

@@ -14,6 +14,7 @@ import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
 import { emailDeliveryFromEnv, type EmailDelivery } from "./email-delivery.server";
 import { systemClock, type Clock } from "../domain/clock";
+import { recomputeAttributionOnce } from "../models/attribution.server";
 import { incrementRollup, incrementRollups } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
 import {
@@ -552,7 +553,9 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
     limit: options.limit ?? 100,
     ...(options.defaultFrom ? { defaultFrom: options.defaultFrom } : {}),
   });
-  return { triggered, scheduled, advanced, delivered };
+  // History re-attributed after a change of attribution rule or window, a batch per pass.
+  const recomputing = await recomputeAttributionOnce(db, { now, limit: options.limit ?? 200 });
+  return { triggered, scheduled, advanced, delivered, recomputing };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -573,7 +576,7 @@ export function startFlowWorker(db: Db, mailer: Mailer, options: { idleMs?: numb
     "flow worker",
     async () => {
       const pass = await runFlowsOnce(db, mailer, { now: clock.now(), limit });
-      return pass.advanced.claimed >= limit || pass.scheduled.some((s) => s.more);
+      return pass.advanced.claimed >= limit || pass.scheduled.some((s) => s.more) || pass.recomputing;
     },
     options.idleMs ?? 1000,
   );

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server";
-import { findOrderAttribution } from "../../app/models/attribution.server";
+import { attributionRecomputeProgress, findOrderAttribution, recomputeAttributionOnce, requestAttributionRecompute } from "../../app/models/attribution.server";
 import { recordClick, recordOpen } from "../../app/models/email-engagement.server";
 import { acceptInboxEntry } from "../../app/models/inbox.server";
 import { ensureShop } from "../../app/models/shop.server";
@@ -180,5 +180,44 @@ describe.each(["sqlite", "postgresql"] as const)("revenue attribution on %s", (p
     await drain();
     const row = await db.attribution.findFirstOrThrow({ where: { shopId, orderId: "5100000000000008" } });
     expect(row).toMatchObject({ messageId: halPrefetched.id, touch: "open", rule: "click_then_open:24h/120h:machine_opens", revenueMinor: 1_200n });
+  });
+
+  it("recomputes history under the changed windows, resumable after an interruption, never counting twice", async () => {
+    // The rule is now: clicks within 24 h, else opens within 120 h, machine opens counted (set above).
+    const job = await requestAttributionRecompute(db, shopId, T);
+    // Counting orders: Ann, Ben, Cat, Dan, Fay, Gus, Hal (Eve's was cancelled).
+    expect(job).toMatchObject({ status: "pending", total: 7, done: 0, rule: "click_then_open:24h/120h:machine_opens" });
+
+    // A worker gets through three orders, then dies; another picks the job up where it stopped.
+    expect(await recomputeAttributionOnce(db, { now: T, limit: 3 })).toBe(true);
+    expect(await attributionRecomputeProgress(db, shopId)).toMatchObject({ status: "pending", done: 3, total: 7 });
+    while (await recomputeAttributionOnce(db, { now: T, limit: 3 }));
+    expect(await attributionRecomputeProgress(db, shopId)).toMatchObject({ status: "done", done: 7, total: 7, finishedAt: T });
+    expect(await recomputeAttributionOnce(db, { now: T, limit: 3 })).toBe(false);
+
+    const ledger = Object.fromEntries(
+      (await db.attribution.findMany({ where: { shopId }, include: { message: { select: { subject: true } } } })).map((a) => [
+        a.orderId,
+        [a.message.subject, a.touch, a.revenueMinor - a.refundedMinor],
+      ]),
+    );
+    expect(ledger).toEqual({
+      // Ann's click (100 h before) is outside 24 h now: her open 2 h before earns the order.
+      "5100000000000001": ["Still thinking it over?", "open", 10_000n],
+      "5100000000000002": ["Just in time", "open", 5_000n],
+      // Cat's click 120 h before also counted as an open at that instant: the open window's edge.
+      "5100000000000003": ["On the edge", "open", 6_000n],
+      // Dan's prefetch counts now.
+      "5100000000000004": ["Prefetched", "open", 3_000n],
+      "5100000000000005": ["Late but counted", "click", 0n],
+      "5100000000000006": ["Once only", "click", 2_500n],
+      "5100000000000007": ["Welcome, Gus", "click", 3_000n],
+      "5100000000000008": ["Prefetched, counted", "open", 1_200n],
+    });
+    const counters = await db.dailyRollup.groupBy({ by: ["metric"], where: { shopId, metric: { in: ["orders", "revenue"] } }, _sum: { value: true } });
+    expect(Object.fromEntries(counters.map((c) => [c.metric, c._sum.value]))).toEqual({
+      orders: 7n,
+      revenue: 10_000n + 5_000n + 6_000n + 3_000n + 2_500n + 3_000n + 1_200n,
+    });
   });
 });

@@ -134,8 +134,16 @@ describe("the Settings route", () => {
       values: { attributionRule: "click_only", clickWindowHours: 36, openWindowHours: 120, excludeMachineOpens: false },
       changed: ["attributionRule", "clickWindowHours", "excludeMachineOpens"],
     });
-    // The same form again changes nothing and says so.
+    // History is credited again under the new rule, in the background, with its progress on the page.
+    const job = await db.attributionRecompute.findUniqueOrThrow({ where: { shopId: shopA } });
+    expect(job).toMatchObject({ status: "pending", rule: "click_only:36h", done: 0 });
+    expect(await db.attributionRecompute.findUnique({ where: { shopId: shopB } })).toBeNull();
+    const page = await callRoute(settings.loader, new Request(`${BASE}/app/settings`, { headers: { Cookie: cookieA } }));
+    if (isResponse(page)) throw new Error(`loader answered ${page.status}`);
+    expect(page.recompute).toBe(`Recomputing attribution under the new rule: 0 of ${job.total} orders.`);
+    // The same form again changes nothing, says so, and starts no recompute.
     expect(await (await post(cookieA, form)).json()).toMatchObject({ ok: true, changed: [] });
+    expect((await db.attributionRecompute.findUniqueOrThrow({ where: { shopId: shopA } })).startedAt).toEqual(job.startedAt);
     expect(await db.shopSettings.findUniqueOrThrow({ where: { shopId: shopA } })).toMatchObject({ clickWindowHours: 36, attributionRule: "click_only" });
   });
 
