@@ -143,27 +143,37 @@ export type OrderAttribution = {
   explanation: string;
 };
 
-/** Why an order of this shop was credited to an email, in the merchant's words; null when no email earned it. */
-export async function findOrderAttribution(db: Tx, shopId: string, orderId: string): Promise<OrderAttribution | null> {
-  const row = await db.attribution.findUnique({
-    where: { shopId_orderId: { shopId, orderId } },
+/** Why orders of this shop were credited to emails, in the merchant's words; orders no email earned are absent. */
+export async function findOrderAttributions(db: Tx | Db, shopId: string, orderIds: string[]): Promise<Map<string, OrderAttribution>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.attribution.findMany({
+    where: { shopId, orderId: { in: orderIds } },
     include: { message: { select: { subject: true } } },
   });
-  if (!row) return null;
-  return {
-    orderId: row.orderId,
-    messageId: row.messageId,
-    subject: row.message.subject,
-    flowId: row.flowId,
-    touch: row.touch,
-    touchedAt: row.touchedAt,
-    orderedAt: row.orderedAt,
-    rule: row.rule,
-    revenueMinor: row.revenueMinor,
-    refundedMinor: row.refundedMinor,
-    currency: row.currency,
-    explanation: explainCredit({ touch: row.touch, touchedAt: row.touchedAt, orderedAt: row.orderedAt, rule: row.rule, subject: row.message.subject }),
-  };
+  return new Map(
+    rows.map((row) => [
+      row.orderId,
+      {
+        orderId: row.orderId,
+        messageId: row.messageId,
+        subject: row.message.subject,
+        flowId: row.flowId,
+        touch: row.touch,
+        touchedAt: row.touchedAt,
+        orderedAt: row.orderedAt,
+        rule: row.rule,
+        revenueMinor: row.revenueMinor,
+        refundedMinor: row.refundedMinor,
+        currency: row.currency,
+        explanation: explainCredit({ touch: row.touch, touchedAt: row.touchedAt, orderedAt: row.orderedAt, rule: row.rule, subject: row.message.subject }),
+      },
+    ]),
+  );
+}
+
+/** Why one order of this shop was credited to an email; null when no email earned it. */
+export async function findOrderAttribution(db: Tx | Db, shopId: string, orderId: string): Promise<OrderAttribution | null> {
+  return (await findOrderAttributions(db, shopId, [orderId])).get(orderId) ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Card, IndexTable, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Card, IndexTable, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireShop } from "../admin.server";
+import { CONSENT_BADGE } from "../components/consentBadge";
 import { NumericCell } from "../components/NumericCell";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
@@ -27,13 +28,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       lastOrderAt: p.lastOrderAt ? p.lastOrderAt.toISOString().slice(0, 10) : "—",
     })),
   };
-};
-
-const CONSENT_BADGE: Record<string, { tone?: "success" | "critical" | "attention"; label: string }> = {
-  subscribed: { tone: "success", label: "Subscribed" },
-  unsubscribed: { tone: "critical", label: "Unsubscribed" },
-  pending: { tone: "attention", label: "Pending" },
-  unknown: { label: "Not subscribed" },
 };
 
 export default function Customers() {
@@ -83,9 +77,11 @@ export default function Customers() {
             return (
               <IndexTable.Row id={p.id} key={p.id} position={index}>
                 <IndexTable.Cell>
-                  <Text as="span" fontWeight="semibold">
-                    {p.name}
-                  </Text>
+                  <Link url={`/app/customers/${p.id}`} monochrome removeUnderline>
+                    <Text as="span" fontWeight="semibold">
+                      {p.name}
+                    </Text>
+                  </Link>
                 </IndexTable.Cell>
                 <IndexTable.Cell>{p.email}</IndexTable.Cell>
                 <IndexTable.Cell>

@@ -131,6 +131,12 @@ describe("npm run demo, in a browser", () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.toLowerCase()).toContain("olivia");
     await page.screenshot({ path: path.join(SCREENSHOTS, "demo-customers.png"), fullPage: true });
+    // A customer's page: computed properties, consent and the timeline of what they did and were sent.
+    await page.locator("tbody tr a").first().click();
+    await page.waitForURL(/\/app\/customers\/[^/?]+$/);
+    await shown(page.getByRole("heading", { name: "Timeline" }));
+    await shown(page.getByText("Average order value"));
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-customer.png"), fullPage: true });
 
     await page.getByRole("link", { name: "Settings" }).click();
     await page.waitForURL(`${base}/app/settings`);
