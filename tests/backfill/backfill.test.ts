@@ -32,13 +32,17 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 function admin() {
+  // Virtual time that moves only by the client's own waits: the waits it computes never depend on machine speed.
+  let clock = NOW.getTime();
   return createAdminGraphql({
     shop: fake.shop,
     accessToken: fake.accessToken,
     apiVersion: "2026-07",
     customFetchApi: fake.fetchApi,
+    now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
+      clock += ms;
     },
   });
 }
