@@ -3,6 +3,8 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireShop } from "../admin.server";
+import { formatMoney } from "../domain/money";
+import { flowHoldoutResult } from "../models/holdout.server";
 import { FLOW_STATUS_BADGE } from "../components/flowStatus";
 import db from "../db.server";
 import { describeCondition, describeReentry, describeTrigger, flowOutline, type OutlineLink } from "../domain/flows/describe";
@@ -33,9 +35,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!found) throw new Response("Not found", { status: 404 });
   const days = recentDays(new Date(), shop.timezone, 30);
   const [from, to] = [days[0], days[days.length - 1]];
-  const [stepNumbers, versionNumbers] = await Promise.all([
+  const [stepNumbers, versionNumbers, holdout] = await Promise.all([
     sumFlowStepNumbers(db, shop.id, found.flow.id, from, to),
     sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent"], from, to),
+    flowHoldoutResult(db, shop.id, found.flow.id, { now: new Date() }),
   ]);
   const definition = found.definition;
   const steps = definition
@@ -63,6 +66,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     filters: definition ? definition.filters.map(describeCondition) : [],
     exits: definition ? definition.exits.map((e) => ({ reason: e.reason.replace(/_/g, " "), when: describeCondition(e.when) })) : [],
     steps,
+    holdout: describeHoldout(holdout, shop.currency),
     versions: found.versions.map((v) => {
       const numbers = versionNumbers.get(v.id);
       return {
@@ -76,6 +80,38 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     }),
   };
 };
+
+const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+const points = (rate: number) => `${rate >= 0 ? "+" : ""}${(rate * 100).toFixed(1)}`;
+
+/** The holdout result as the merchant reads it: a headline and the lines behind it. */
+function describeHoldout(result: Awaited<ReturnType<typeof flowHoldoutResult>>, currency: string): { headline: string; lines: string[] } {
+  const money = (minor: number) => formatMoney(BigInt(Math.round(minor)), currency);
+  const window = `ordered within ${result.windowDays} days of entering`;
+  if (result.status === "no_holdout") {
+    return { headline: "No holdout group", lines: ["Set a holdout share in Settings to measure what this flow's emails add: held-out people run the flow without emails."] };
+  }
+  const groups = (r: { sent: { people: number; converted: number }; holdout: { people: number; converted: number } }) =>
+    `Sent: ${r.sent.converted} of ${r.sent.people} ${window}; holdout: ${r.holdout.converted} of ${r.holdout.people}.`;
+  if (result.status === "not_enough_data") {
+    return {
+      headline: "Not enough data yet",
+      lines: [groups(result), `Each group needs at least ${result.needPeople} people, ${result.needConversions} of whom ordered and ${result.needConversions} who did not.`],
+    };
+  }
+  const c = result.conversion;
+  const r = result.revenuePerPerson;
+  return {
+    headline: result.significant
+      ? `The emails ${c.difference.estimate > 0 ? "add" : "cost"} ${points(c.difference.estimate)} points of conversion`
+      : "No clear difference yet",
+    lines: [
+      groups(result),
+      `Conversion: ${percent(c.sent)} sent vs ${percent(c.holdout)} held out: ${points(c.difference.estimate)} points (95 % interval ${points(c.difference.low)} to ${points(c.difference.high)}).`,
+      `Revenue per person: ${money(r.sent)} vs ${money(r.holdout)}: ${money(r.difference.estimate)} (95 % interval ${money(r.difference.low)} to ${money(r.difference.high)}).`,
+    ],
+  };
+}
 
 const switchForm = z.object({ intent: z.enum(["on", "off"]) });
 
@@ -243,35 +279,52 @@ export default function FlowPage() {
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card padding="0">
-            <Box padding="400">
-              <Text as="h2" variant="headingMd">
-                Versions
-              </Text>
-            </Box>
-            {d.versions.length === 0 ? (
-              <Box padding="400" paddingBlockStart="0">
-                <Text as="p" tone="subdued">
-                  No version yet: turning the flow on or editing an email creates version 1.
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Holdout result
+                </Text>
+                <Text as="p" fontWeight="semibold">
+                  {d.holdout.headline}
+                </Text>
+                {d.holdout.lines.map((line) => (
+                  <Text as="p" tone="subdued" key={line}>
+                    {line}
+                  </Text>
+                ))}
+              </BlockStack>
+            </Card>
+            <Card padding="0">
+              <Box padding="400">
+                <Text as="h2" variant="headingMd">
+                  Versions
                 </Text>
               </Box>
-            ) : (
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "numeric"]}
-                headings={["Version", "Created (UTC)", "Entered", "Sent"]}
-                rows={d.versions.map((v) => [
-                  <InlineStack gap="100" key={v.id} wrap={false}>
-                    <Text as="span">v{v.version}</Text>
-                    {v.current ? <Badge tone="success">Current</Badge> : null}
-                  </InlineStack>,
-                  v.createdAt,
-                  v.entered,
-                  v.sent,
-                ])}
-                footerContent="Entered and sent in the last 30 days"
-              />
-            )}
-          </Card>
+              {d.versions.length === 0 ? (
+                <Box padding="400" paddingBlockStart="0">
+                  <Text as="p" tone="subdued">
+                    No version yet: turning the flow on or editing an email creates version 1.
+                  </Text>
+                </Box>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "numeric"]}
+                  headings={["Version", "Created (UTC)", "Entered", "Sent"]}
+                  rows={d.versions.map((v) => [
+                    <InlineStack gap="100" key={v.id} wrap={false}>
+                      <Text as="span">v{v.version}</Text>
+                      {v.current ? <Badge tone="success">Current</Badge> : null}
+                    </InlineStack>,
+                    v.createdAt,
+                    v.entered,
+                    v.sent,
+                  ])}
+                  footerContent="Entered and sent in the last 30 days"
+                />
+              )}
+            </Card>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
