@@ -14,7 +14,7 @@ import {
   type Touch,
 } from "../domain/attribution/attribute";
 import { dayInTimezone } from "../domain/time";
-import { incrementRollups, type RollupKey } from "./rollups.server";
+import { incrementRollups, messageRollupKey, type MessageDimensions } from "./rollups.server";
 
 type Tx = Prisma.TransactionClient;
 
@@ -64,17 +64,9 @@ async function touchesBefore(tx: Tx, shopId: string, profileId: string, orderedA
   return touches;
 }
 
-function counterKeys(shopId: string, day: string, message: { flowId: string | null; flowVersionId: string | null; stepId: string | null; campaignId: string | null; variant: string }) {
-  const dims = {
-    shopId,
-    day,
-    flowId: message.flowId ?? "",
-    flowVersionId: message.flowVersionId ?? "",
-    stepId: message.stepId ?? "",
-    campaignId: message.campaignId ?? "",
-    variant: message.variant,
-  };
-  return { orders: { ...dims, metric: "orders" } as RollupKey, revenue: { ...dims, metric: "revenue" } as RollupKey };
+function counterKeys(shopId: string, day: string, message: Omit<MessageDimensions, "shopId">) {
+  const dims = { ...message, shopId };
+  return { orders: messageRollupKey(dims, day, "orders"), revenue: messageRollupKey(dims, day, "revenue") };
 }
 
 const messageDims = { flowId: true, flowVersionId: true, stepId: true, campaignId: true, variant: true } as const;

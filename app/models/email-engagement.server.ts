@@ -8,7 +8,7 @@ import type { Db, Message, Prisma } from "../db/client.server";
 import { machineOpenReason } from "../domain/email/machine-open";
 import type { CanonicalEventName, EmailConsentState, JsonObject } from "../domain/events/types";
 import { dayInTimezone } from "../domain/time";
-import { incrementRollup } from "./rollups.server";
+import { incrementRollup, messageRollupKey } from "./rollups.server";
 import { enqueueShopifyTask } from "./shopify-tasks.server";
 
 type Tx = Prisma.TransactionClient;
@@ -39,20 +39,7 @@ async function timezoneOf(tx: Tx, shopId: string): Promise<string> {
 }
 
 function countOnMessage(tx: Tx, message: Message, metric: string, at: Date, timezone: string) {
-  return incrementRollup(
-    tx,
-    {
-      shopId: message.shopId,
-      day: dayInTimezone(at, timezone),
-      metric,
-      flowId: message.flowId ?? "",
-      flowVersionId: message.flowVersionId ?? "",
-      stepId: message.stepId ?? "",
-      campaignId: message.campaignId ?? "",
-      variant: message.variant,
-    },
-    1n,
-  );
+  return incrementRollup(tx, messageRollupKey(message, dayInTimezone(at, timezone), metric), 1n);
 }
 
 function messageProperties(message: Message): JsonObject {

@@ -15,7 +15,7 @@ import { OUTBOX_PROVIDER } from "../services/mailer/outbox.server";
 import type { EmailTag, Mailer, OutgoingEmail, SendResult } from "../services/mailer/types";
 import { dayInTimezone } from "../domain/time";
 import { REDACTED_EMAIL } from "./compliance/redact.server";
-import { incrementRollups, type RollupKey } from "./rollups.server";
+import { incrementRollups, messageRollupKey, type RollupKey } from "./rollups.server";
 import { attemptsSoFar, needsContent, prepareClaimed, type MessagePreparer } from "./message-prepare.server";
 
 const PENDING = "pending:";
@@ -273,17 +273,7 @@ async function sendBatch(
       result.push(written);
       const message = sendable[i];
       if (written.count === 1 && update.data.status === "sent") {
-        const key = {
-          shopId: message.shopId,
-          day: dayInTimezone(options.now, timezoneOf.get(message.shopId) ?? "UTC"),
-          metric: "sent",
-          flowId: message.flowId ?? "",
-          flowVersionId: message.flowVersionId ?? "",
-          stepId: message.stepId ?? "",
-          campaignId: message.campaignId ?? "",
-          variant: message.variant,
-        };
-        sent.push({ key, by: 1n });
+        sent.push({ key: messageRollupKey(message, dayInTimezone(options.now, timezoneOf.get(message.shopId) ?? "UTC"), "sent"), by: 1n });
       }
     }
     // The dashboard's "sent" counters move with the messages, in the same transaction, locked in key order.

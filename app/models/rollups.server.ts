@@ -12,6 +12,30 @@ export type RollupKey = {
   variant?: string;
 };
 
+/** The dimensions of the message a counter is about: flow, version, step, campaign and A/B variant. */
+export type MessageDimensions = {
+  shopId: string;
+  flowId: string | null;
+  flowVersionId: string | null;
+  stepId: string | null;
+  campaignId: string | null;
+  variant: string;
+};
+
+/** The counter `metric` of a message's dimensions on `day` (shop-local). */
+export function messageRollupKey(message: MessageDimensions, day: string, metric: string): RollupKey {
+  return {
+    shopId: message.shopId,
+    day,
+    metric,
+    flowId: message.flowId ?? "",
+    flowVersionId: message.flowVersionId ?? "",
+    stepId: message.stepId ?? "",
+    campaignId: message.campaignId ?? "",
+    variant: message.variant,
+  };
+}
+
 function fullKey(key: RollupKey) {
   return {
     shopId: key.shopId,

@@ -68,6 +68,14 @@ describe.each(["sqlite", "postgresql"] as const)("revenue attribution on %s", (p
       },
     });
   }
+  /** Every credited order: the email's subject, the touch, and the revenue credited now. */
+  const ledger = async () =>
+    Object.fromEntries(
+      (await db.attribution.findMany({ where: { shopId }, include: { message: { select: { subject: true } } } })).map((a) => [
+        a.orderId,
+        [a.message.subject, a.touch, a.revenueMinor - a.refundedMinor],
+      ]),
+    );
   const click = (messageId: string, at: Date) => recordClick(db, { shopId, messageId, url: "https://shop.example/cart", at });
   const open = (messageId: string, at: Date, userAgent = SAFARI) => recordOpen(db, { shopId, messageId, at, userAgent });
   const order = (topic: string, id: string, customerId: string, email: string, total: string, more: { cancelledAt?: string; updatedAt?: string } = {}) =>
@@ -122,14 +130,7 @@ describe.each(["sqlite", "postgresql"] as const)("revenue attribution on %s", (p
     await order("orders/create", "5100000000000005", "7100000000000005", "eve@example.com", "40.00");
     await drain();
 
-    const credited = async () =>
-      Object.fromEntries(
-        (await db.attribution.findMany({ where: { shopId }, include: { message: { select: { subject: true } } } })).map((a) => [
-          a.orderId,
-          [a.message.subject, a.touch, a.revenueMinor - a.refundedMinor],
-        ]),
-      );
-    expect(await credited()).toEqual({
+    expect(await ledger()).toEqual({
       "5100000000000001": ["You left something behind", "click", 10_000n],
       "5100000000000002": ["Just in time", "open", 5_000n],
       "5100000000000003": ["On the edge", "click", 8_000n],
@@ -152,8 +153,8 @@ describe.each(["sqlite", "postgresql"] as const)("revenue attribution on %s", (p
     const cancelledAt = new Date(T.getTime() + 80 * HOUR).toISOString();
     await order("orders/cancelled", "5100000000000005", "7100000000000005", "eve@example.com", "40.00", { cancelledAt, updatedAt: cancelledAt });
     await drain();
-    expect((await credited())["5100000000000003"]).toEqual(["On the edge", "click", 6_000n]);
-    expect((await credited())["5100000000000005"]).toEqual(["Late but counted", "click", 0n]);
+    expect((await ledger())["5100000000000003"]).toEqual(["On the edge", "click", 6_000n]);
+    expect((await ledger())["5100000000000005"]).toEqual(["Late but counted", "click", 0n]);
 
     // The counters the dashboard reads: on the orders' day, per message dimensions.
     const counters = await db.dailyRollup.groupBy({ by: ["metric"], where: { shopId, metric: { in: ["orders", "revenue"] } }, _sum: { value: true } });
@@ -195,13 +196,7 @@ describe.each(["sqlite", "postgresql"] as const)("revenue attribution on %s", (p
     expect(await attributionRecomputeProgress(db, shopId)).toMatchObject({ status: "done", done: 7, total: 7, finishedAt: T });
     expect(await recomputeAttributionOnce(db, { now: T, limit: 3 })).toBe(false);
 
-    const ledger = Object.fromEntries(
-      (await db.attribution.findMany({ where: { shopId }, include: { message: { select: { subject: true } } } })).map((a) => [
-        a.orderId,
-        [a.message.subject, a.touch, a.revenueMinor - a.refundedMinor],
-      ]),
-    );
-    expect(ledger).toEqual({
+    expect(await ledger()).toEqual({
       // Ann's click (100 h before) is outside 24 h now: her open 2 h before earns the order.
       "5100000000000001": ["Still thinking it over?", "open", 10_000n],
       "5100000000000002": ["Just in time", "open", 5_000n],
