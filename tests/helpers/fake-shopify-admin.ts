@@ -4,6 +4,7 @@
 // marketing consent) are served by tests/helpers/fake-shopify-store.ts, reachable as `fake.store`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createAdminGraphql } from "../../app/services/shopify-admin.server";
 import { createFakeStore, storeOperationOf } from "./fake-shopify-store";
 
 export type ExportKind = "customers" | "orders";
@@ -331,4 +332,24 @@ export function orderLines(o: OrderLinesInput): object[] {
     __parentId: orderId,
   }));
   return [order, ...items];
+}
+
+/**
+ * An Admin API client for `fake` whose waits are recorded instead of slept, on a frozen clock: the bucket refills
+ * only by the waits the client asks for, so the recorded waits never depend on machine speed.
+ */
+export function recordingAdminClient(fake: FakeShopifyAdmin, options: { maxRetries?: number } = {}) {
+  const sleeps: number[] = [];
+  const admin = createAdminGraphql({
+    shop: fake.shop,
+    accessToken: fake.accessToken,
+    apiVersion: "2026-07",
+    customFetchApi: fake.fetchApi,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    now: () => 0,
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+  });
+  return { admin, sleeps };
 }

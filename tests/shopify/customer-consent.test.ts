@@ -2,8 +2,8 @@
 // leaving newer decisions alone, throttling and permanent errors, and signups creating subscribed customers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateEmailMarketingConsent, upsertSubscribedCustomer } from "../../app/services/customer-consent.server";
-import { createAdminGraphql, type AdminGraphql } from "../../app/services/shopify-admin.server";
-import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
+import type { AdminGraphql } from "../../app/services/shopify-admin.server";
+import { recordingAdminClient, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
 const EARLIER = "2026-10-01T08:00:00Z";
@@ -15,21 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-function client(options: { maxRetries?: number } = {}) {
-  const sleeps: number[] = [];
-  const admin = createAdminGraphql({
-    shop: fake.shop,
-    accessToken: fake.accessToken,
-    apiVersion: "2026-07",
-    customFetchApi: fake.fetchApi,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    now: () => 0,
-    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-  });
-  return { admin, sleeps };
-}
+const client = (options: { maxRetries?: number } = {}) => recordingAdminClient(fake, options);
 
 let people = 0;
 const nextEmail = () => `person${++people}@example.com`;

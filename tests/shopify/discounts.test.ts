@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discountCodeFor } from "../../app/domain/email/discount-code";
 import { basicCodeDiscountInput, discountValueInput, ensureDiscountCode, type EnsureDiscountInput } from "../../app/services/discounts.server";
-import { createAdminGraphql } from "../../app/services/shopify-admin.server";
-import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
+import { recordingAdminClient, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
 
 const T0 = new Date("2026-11-24T12:00:00Z");
 const IN_3_DAYS = new Date(T0.getTime() + 3 * 86_400_000);
@@ -16,21 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-function client(options: { maxRetries?: number } = {}) {
-  const sleeps: number[] = [];
-  const admin = createAdminGraphql({
-    shop: fake.shop,
-    accessToken: fake.accessToken,
-    apiVersion: "2026-07",
-    customFetchApi: fake.fetchApi,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    now: () => 0, // frozen: the bucket refills only by the waits asked for
-    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-  });
-  return { admin, sleeps };
-}
+const client = (options: { maxRetries?: number } = {}) => recordingAdminClient(fake, options);
 
 let messages = 0;
 /** A fresh code per test, as the delivery path derives it. */
