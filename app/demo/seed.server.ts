@@ -1,5 +1,7 @@
 import type { Db } from "../db/client.server";
-import { toDecimalString } from "../domain/money";
+import { currencyFractionDigits, toDecimalString } from "../domain/money";
+import { averageDaysBetweenOrders, type OrderStats } from "../domain/profiles/order-stats";
+import { rfmScores } from "../domain/profiles/rfm";
 import { dayInTimezone } from "../domain/time";
 import { switchOnPreset } from "../models/flow-definitions.server";
 import { ensurePresetFlows } from "../models/flows.server";
@@ -14,6 +16,17 @@ const TIMEZONE = DEMO_TIMEZONE;
 export const DEMO_LIVE_PRESETS = ["welcome", "abandoned_checkout", "post_purchase", "browse_abandonment"] as const;
 
 type SeedOptions = { now?: Date; customers?: number; seed?: number };
+
+function computedProperties(stats: OrderStats, now: Date) {
+  const rfm = rfmScores(stats, now, 10n ** BigInt(currencyFractionDigits(CURRENCY)));
+  return {
+    averageDaysBetweenOrders: averageDaysBetweenOrders(stats),
+    rfmRecency: rfm?.recency ?? null,
+    rfmFrequency: rfm?.frequency ?? null,
+    rfmMonetary: rfm?.monetary ?? null,
+    rfmGroup: rfm?.group ?? null,
+  };
+}
 
 /**
  * Seeds the demo shop once (a second call finds it and returns it unchanged). Deterministic for a given `now`:
@@ -116,6 +129,8 @@ export async function seedDemoShop(db: Db, options: SeedOptions = {}) {
       emailConsentAt: consent === "unknown" ? null : joinedAt,
       emailConsentSource: consent === "unknown" ? null : "shopify",
       ...stats,
+      // The computed properties ingest keeps for every profile, as of the end of the history.
+      ...computedProperties(stats, now),
       currency: stats.ordersCount > 0 ? CURRENCY : null,
       lastActiveAt: stats.lastOrderAt ?? joinedAt,
       createdAt: joinedAt,

@@ -1,5 +1,6 @@
-// The flow worker (docs/decisions/006-flow-engine-core.md): starts runs from new events, advances due runs through
-// the pure engine, and queues their emails once per idempotency key. Clock-free: every entry point takes `now`.
+// The flow worker (docs/decisions/006-flow-engine-core.md): starts runs from new events and scheduled triggers,
+// advances due runs through the pure engine, queues their emails once per idempotency key, delivers them, and
+// re-credits history after an attribution change. Clock-free: every entry point takes `now`.
 import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "../db/client.server";
 import { advanceRun, checkBeforeSend } from "../domain/flows/engine";

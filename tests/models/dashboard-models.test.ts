@@ -34,6 +34,12 @@ describe.each(["sqlite", "postgresql"] as const)("dashboard models on %s", (prov
       const own = orders.filter((o) => o.profileId === profile.id);
       expect(profile.ordersCount).toBe(own.length);
       expect(profile.revenueMinor).toBe(own.reduce((sum, o) => sum + (o.valueMinor ?? 0n), 0n));
+      // The computed properties ingest would keep: a gap from two orders on, an RFM group from the first.
+      const days = own.map((o) => o.occurredAt.getTime()).sort((x, y) => x - y);
+      const gap = days.length >= 2 ? (days[days.length - 1] - days[0]) / 86_400_000 / (days.length - 1) : null;
+      if (gap === null) expect(profile.averageDaysBetweenOrders).toBeNull();
+      else expect(profile.averageDaysBetweenOrders).toBeCloseTo(gap, 6);
+      expect(profile.rfmGroup === null).toBe(own.length === 0);
     }
     // Shopify-sized ids survive as exact strings.
     const customerIds = profiles.map((p) => p.shopifyCustomerId ?? "");
