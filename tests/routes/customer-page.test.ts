@@ -1,11 +1,10 @@
 // The customer page: one profile of the session's shop, its computed properties and timeline, and for each order
 // the email credited with it and why. Another shop's ids, malformed ids and no session get nothing.
 import { beforeAll, describe, expect, it } from "vitest";
-import { callRoute, cookieFrom, isResponse } from "../helpers/remix";
+import { callRoute, demoLoginCookie, isResponse } from "../helpers/remix";
 
 process.env.DEMO_MODE = "1";
 const { default: db } = await import("../../app/db.server");
-const demoLogin = await import("../../app/routes/demo.login");
 const page = await import("../../app/routes/app.customers.$profileId");
 
 const BASE = "http://127.0.0.1:3000";
@@ -13,10 +12,7 @@ const SHOP_A = "customer-page-a-demo.myshopify.com";
 const SHOP_B = "customer-page-b-demo.myshopify.com";
 const T = new Date("2026-11-20T12:00:00Z");
 
-async function cookieFor(domain: string) {
-  const response = await callRoute(demoLogin.action, new Request(`${BASE}/demo/login`, { method: "POST", body: new URLSearchParams({ shop: domain }) }));
-  return cookieFrom(response as Response);
-}
+const cookieFor = (domain: string) => demoLoginCookie(domain, BASE);
 
 const open = (cookie: string | null, profileId: string) =>
   callRoute(page.loader, new Request(`${BASE}/app/customers/${profileId}`, { headers: cookie ? { Cookie: cookie } : {} }), { profileId });

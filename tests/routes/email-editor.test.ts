@@ -1,12 +1,7 @@
-import { AppProvider } from "@shopify/polaris";
-import en from "@shopify/polaris/locales/en.json";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Mailer } from "../../app/services/mailer/types";
 import { startFakeResend, type FakeResend } from "../helpers/fake-resend";
-import { callRoute, cookieFrom, isResponse } from "../helpers/remix";
+import { callRoute, demoLoginCookie, isResponse, renderRoute } from "../helpers/remix";
 
 // The email editor of a flow step, through its loader and action with real Requests and the demo login. Test sends
 // go to the demo's outbox mailer, or (when a test sets one) to a Resend mailer pointed at a local fake Resend.
@@ -22,7 +17,6 @@ const { ensurePresetFlows } = await import("../../app/models/flows.server");
 const { switchOnPreset } = await import("../../app/models/flow-definitions.server");
 const { createResendMailer } = await import("../../app/services/mailer/resend.server");
 const { createSendRateLimiter } = await import("../../app/services/mailer/rate-limiter.server");
-const demoLogin = await import("../../app/routes/demo.login");
 const editor = await import("../../app/routes/app.flows.$flowId_.emails.$stepId");
 
 const BASE = "http://127.0.0.1:3000";
@@ -82,14 +76,6 @@ async function act(body: unknown, options: { cookie?: string | null; flowId?: st
   return { status: response.status, reply: (response.status === 302 ? null : await response.json()) as Reply };
 }
 
-/** Server-renders a route component with its loader's data, as the document request would. */
-async function render(Component: ComponentType, data: object) {
-  const handler = createStaticHandler([{ id: "route", path: "/", loader: () => data, Component }]);
-  const context = await handler.query(new Request("http://127.0.0.1/"));
-  if (context instanceof Response) throw new Error("no render");
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(AppProvider, { i18n: en }, createElement(StaticRouterProvider, { router, context })));
-}
 
 const versions = () => db.flowVersion.findMany({ orderBy: [{ flowId: "asc" }, { version: "asc" }] });
 const flows = () => db.flow.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true, currentVersionId: true } });
@@ -117,11 +103,7 @@ beforeAll(async () => {
     await db.profile.create({ data: { shopId: shopA, email: "mallory@example.com", firstName: "<script>alert(1)</script>" } })
   ).id;
   profileB = (await db.profile.create({ data: { shopId: shopB, email: "secret-b@example.com", firstName: "Bartholomew" } })).id;
-  const login = await callRoute(
-    demoLogin.action,
-    new Request(`${BASE}/demo/login`, { method: "POST", body: new URLSearchParams({ shop: SHOP_A }) })
-  );
-  cookieA = cookieFrom(login as Response);
+  cookieA = await demoLoginCookie(SHOP_A);
 });
 
 describe("loading the editor", () => {
@@ -136,7 +118,7 @@ describe("loading the editor", () => {
     expect(data.profiles.map((p) => p.id)).toContain(scriptProfileA);
     expect(data.profiles.map((p) => p.id)).not.toContain(profileB);
 
-    const html = await render(editor.default, data);
+    const html = await renderRoute(editor.default, data);
     expect(html).toMatch(/<iframe[^>]*sandbox=""[^>]*title="Email preview"|<iframe[^>]*title="Email preview"[^>]*sandbox=""/);
     expect(html).toContain("Send test email");
     expect(html).toContain("Reset to default");

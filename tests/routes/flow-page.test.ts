@@ -1,10 +1,5 @@
-import { AppProvider } from "@shopify/polaris";
-import en from "@shopify/polaris/locales/en.json";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { callRoute, cookieFrom, isResponse } from "../helpers/remix";
+import { callRoute, demoLoginCookie, isResponse, renderRoute } from "../helpers/remix";
 
 // The flow page: one flow's steps, numbers and versions, and its on/off switch, as the demo login reaches it.
 process.env.DEMO_MODE = "1";
@@ -13,7 +8,6 @@ const { ensurePresetFlows } = await import("../../app/models/flows.server");
 const { saveEmailStep } = await import("../../app/models/flow-editing.server");
 const { incrementRollup } = await import("../../app/models/rollups.server");
 const { recentDays } = await import("../../app/domain/time");
-const demoLogin = await import("../../app/routes/demo.login");
 const page = await import("../../app/routes/app.flows.$flowId");
 
 const BASE = "http://127.0.0.1:3000";
@@ -35,14 +29,6 @@ async function post(cookie: string | null, flowId: string, body: string) {
   return result;
 }
 
-/** Server-renders a route component with its loader's data, as the document request would. */
-async function render(Component: ComponentType, data: object) {
-  const handler = createStaticHandler([{ id: "route", path: "/", loader: () => data, Component }]);
-  const context = await handler.query(new Request("http://127.0.0.1/"));
-  if (context instanceof Response) throw new Error("no render");
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(AppProvider, { i18n: en }, createElement(StaticRouterProvider, { router, context })));
-}
 
 const snapshot = () =>
   Promise.all([
@@ -66,11 +52,7 @@ describe("the flow page", () => {
     checkoutA = (await db.flow.findFirstOrThrow({ where: { shopId: shopA, preset: "abandoned_checkout" } })).id;
     welcomeA = (await db.flow.findFirstOrThrow({ where: { shopId: shopA, preset: "welcome" } })).id;
     welcomeB = (await db.flow.findFirstOrThrow({ where: { shop: { domain: SHOP_B }, preset: "welcome" } })).id;
-    const login = await callRoute(
-      demoLogin.action,
-      new Request(`${BASE}/demo/login`, { method: "POST", body: new URLSearchParams({ shop: SHOP_A }) })
-    );
-    cookieA = cookieFrom(login as Response);
+    cookieA = await demoLoginCookie(SHOP_A);
   });
 
   it("shows a flow that was never switched on: its preset's steps, in order, with branches and links to edit emails", async () => {
@@ -128,7 +110,7 @@ describe("the flow page", () => {
       [1, false, "12", "9"],
     ]);
 
-    const html = await render(page.default, data);
+    const html = await renderRoute(page.default, data);
     expect(html).toContain(`href="/app/flows/${welcomeA}/emails/welcome_1"`);
     expect(html).toContain("Edit email");
     expect(html).toContain("Turn off Welcome series");

@@ -3,12 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server";
 import { settingsFormValues, type AllSettings, type SettingsSection } from "../../app/domain/settings";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { callRoute, cookieFrom, isResponse } from "../helpers/remix";
+import { callRoute, demoLoginCookie, isResponse } from "../helpers/remix";
 
 // The merchant's Settings page, through the route as the demo login reaches it, and the model on both databases.
 process.env.DEMO_MODE = "1";
 const { default: db } = await import("../../app/db.server");
-const demoLogin = await import("../../app/routes/demo.login");
 const settings = await import("../../app/routes/app.settings");
 const { loadSettings, updateSettingsSection } = await import("../../app/models/shop-settings.server");
 
@@ -26,13 +25,7 @@ async function post(cookie: string | null, body: string | URLSearchParams, conte
   return result;
 }
 
-async function login(domain: string) {
-  const response = await callRoute(
-    demoLogin.action,
-    new Request(`${BASE}/demo/login`, { method: "POST", body: new URLSearchParams({ shop: domain }) }),
-  );
-  return cookieFrom(response as Response);
-}
+const login = (domain: string) => demoLoginCookie(domain, BASE);
 
 /** Everything Settings could write, for every shop: compared before and after a request that must change nothing. */
 const snapshot = async () => ({
