@@ -55,6 +55,18 @@ function messageProperties(message: Message): JsonObject {
 }
 
 /** Stores the event unless its sourceId is already there; true when it was new. Callers hold the gate. */
+/** An event about one of our emails on its recipient's profile, keyed `email:<message>:<what>` (a repeat is a no-op). */
+function addMessageEvent(tx: Tx, message: Message, name: CanonicalEventName, at: Date, what: string, extra: JsonObject): Promise<boolean> {
+  return addEvent(tx, {
+    shopId: message.shopId,
+    profileId: message.profileId,
+    name,
+    at,
+    sourceId: `email:${message.id}:${what}`,
+    properties: { ...messageProperties(message), ...extra },
+  });
+}
+
 async function addEvent(
   tx: Tx,
   event: { shopId: string; profileId: string; name: CanonicalEventName; at: Date; sourceId: string; properties: JsonObject },
@@ -110,27 +122,13 @@ export async function recordOpen(db: Db, input: OpenInput): Promise<{ outcome: E
 async function humanOpen(tx: Tx, message: Message, at: Date, timezone: string, extra: JsonObject): Promise<boolean> {
   if (message.firstOpenedAt) return false;
   await tx.message.update({ where: { id: message.id }, data: { firstOpenedAt: at } });
-  await addEvent(tx, {
-    shopId: message.shopId,
-    profileId: message.profileId,
-    name: "Opened Email",
-    at,
-    sourceId: `email:${message.id}:opened`,
-    properties: { ...messageProperties(message), machine: false, ...extra },
-  });
+  await addMessageEvent(tx, message, "Opened Email", at, "opened", { machine: false, ...extra });
   await countOnMessage(tx, message, "opened", at, timezone);
   return true;
 }
 
 async function machineOpen(tx: Tx, message: Message, at: Date, timezone: string, reason: string): Promise<boolean> {
-  const created = await addEvent(tx, {
-    shopId: message.shopId,
-    profileId: message.profileId,
-    name: "Opened Email",
-    at,
-    sourceId: `email:${message.id}:opened:machine`,
-    properties: { ...messageProperties(message), machine: true, machineReason: reason },
-  });
+  const created = await addMessageEvent(tx, message, "Opened Email", at, "opened:machine", { machine: true, machineReason: reason });
   if (created) await countOnMessage(tx, message, "opened_machine", at, timezone);
   return created;
 }
@@ -147,14 +145,7 @@ export async function recordClick(db: Db, input: ClickInput): Promise<{ outcome:
     if (!message) return { outcome: "unknown_message" as const };
     // Destinations can be long; the key only has to tell them apart.
     const urlKey = createHash("sha256").update(input.url).digest("hex").slice(0, 32);
-    const created = await addEvent(tx, {
-      shopId: message.shopId,
-      profileId: message.profileId,
-      name: "Clicked Email",
-      at: input.at,
-      sourceId: `email:${message.id}:clicked:${urlKey}`,
-      properties: { ...messageProperties(message), url: input.url },
-    });
+    const created = await addMessageEvent(tx, message, "Clicked Email", input.at, `clicked:${urlKey}`, { url: input.url });
     if (!created) return { outcome: "repeat" as const };
     const timezone = await timezoneOf(tx, message.shopId);
     if (!message.firstClickedAt) {
@@ -337,14 +328,7 @@ async function bounced(
     data: { status: "bounced", bounceType: bounce.type },
   });
   if (count === 0) return false;
-  await addEvent(tx, {
-    shopId: message.shopId,
-    profileId: message.profileId,
-    name: "Bounced Email",
-    at,
-    sourceId: `email:${message.id}:bounced`,
-    properties: { ...messageProperties(message), bounceType: bounce.type, bounceSubType: bounce.subType, reason: bounce.message },
-  });
+  await addMessageEvent(tx, message, "Bounced Email", at, "bounced", { bounceType: bounce.type, bounceSubType: bounce.subType, reason: bounce.message });
   await countOnMessage(tx, message, "bounced", at, timezone);
   if (bounce.type === "hard") {
     await suppress(tx, message.shopId, message.toEmail, "bounce", "resend:hard_bounce");
@@ -367,14 +351,7 @@ async function bounced(
 async function complained(tx: Tx, message: Message, at: Date, timezone: string): Promise<boolean> {
   const { count } = await tx.message.updateMany({ where: { id: message.id, status: { in: ["sent", "delivered"] } }, data: { status: "complained" } });
   if (count === 0) return false;
-  await addEvent(tx, {
-    shopId: message.shopId,
-    profileId: message.profileId,
-    name: "Marked Email as Spam",
-    at,
-    sourceId: `email:${message.id}:complained`,
-    properties: messageProperties(message),
-  });
+  await addMessageEvent(tx, message, "Marked Email as Spam", at, "complained", {});
   await countOnMessage(tx, message, "complained", at, timezone);
   await suppress(tx, message.shopId, message.toEmail, "complaint", "resend:complaint");
   // A complaint is the strongest unsubscribe there is; it is counted as "complained", not again as "unsubscribed".
