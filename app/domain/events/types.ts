@@ -20,6 +20,8 @@ export const CANONICAL_EVENT_NAMES = [
   "Clicked Email",
   "Bounced Email",
   "Marked Email as Spam",
+  // Lead scoring (app/models/lead-score.server.ts): the score crossed the shop's threshold upward.
+  "Became Sales-Ready",
 ] as const;
 
 export type CanonicalEventName = (typeof CANONICAL_EVENT_NAMES)[number];
