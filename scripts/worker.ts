@@ -1,6 +1,7 @@
 import { createPrismaClient } from "../app/db/client.server";
 import { loadEnv } from "../app/env.schema";
 import { startBackfillWorker } from "../app/models/backfill.server";
+import { webhookSecretFor } from "../app/services/outgoing-webhook.server";
 import { adminGraphqlForShop } from "../app/services/shopify-admin.server";
 import { mailerFromEnv } from "../app/services/mailer/resend.server";
 import { startFlowWorker } from "../app/worker/flow-worker.server";
@@ -15,8 +16,13 @@ const worker = startInboxWorker(db, { owner: `worker-${process.pid}` });
 const backfill = startBackfillWorker(db, adminGraphqlForShop);
 // Flows: triggers from new events, due steps, then delivery of queued emails (Resend, or the outbox without a key).
 const flows = startFlowWorker(db, mailerFromEnv(env));
-// Writes to Shopify queued by requests (consent changes, signups), each task leased so workers never share one.
-const shopifyTasks = startShopifyTaskWorker(db, { adminFor: adminGraphqlForShop, owner: `worker-${process.pid}` });
+// Writes to Shopify queued by requests (consent changes, signups, sales-ready tags) and sales-ready CRM webhooks,
+// each task leased so workers never share one.
+const shopifyTasks = startShopifyTaskWorker(db, {
+  adminFor: adminGraphqlForShop,
+  owner: `worker-${process.pid}`,
+  webhookSecret: (shopId) => webhookSecretFor(env.SESSION_SECRET, shopId),
+});
 console.log(`inbox worker ${process.pid} draining ${env.DATABASE_URL.startsWith("file:") ? "SQLite" : "PostgreSQL"}`);
 
 async function shutdown() {

@@ -8,6 +8,7 @@ import type { Db, Message, Prisma } from "../db/client.server";
 import { machineOpenReason } from "../domain/email/machine-open";
 import type { CanonicalEventName, EmailConsentState, JsonObject } from "../domain/events/types";
 import { dayInTimezone } from "../domain/time";
+import { updateLeadScore } from "./lead-score.server";
 import { incrementRollup, messageRollupKey } from "./rollups.server";
 import { enqueueShopifyTask } from "./shopify-tasks.server";
 
@@ -73,7 +74,8 @@ async function addEvent(
 ): Promise<boolean> {
   const where = { shopId_sourceId: { shopId: event.shopId, sourceId: event.sourceId } };
   if (await tx.event.findUnique({ where, select: { id: true } })) return false;
-  await tx.event.create({
+  const stored = await tx.event.create({
+    select: { id: true },
     data: {
       shopId: event.shopId,
       profileId: event.profileId,
@@ -84,6 +86,8 @@ async function addEvent(
       sourceId: event.sourceId,
     },
   });
+  const scored = { id: stored.id, name: event.name, occurredAt: event.at, properties: event.properties };
+  await updateLeadScore(tx, { shopId: event.shopId, profileId: event.profileId, events: [scored], profileChanged: false, now: event.at });
   return true;
 }
 

@@ -1,8 +1,8 @@
 // Loads what the pure flow engine needs about one profile (FlowFacts) and a shop's settings (FlowSettings).
-import type { DbOrTx } from "../db/client.server";
+import type { DbOrTx, Profile } from "../db/client.server";
 import type { EmailConsentState, JsonObject } from "../domain/events/types";
 import type { FlowDefinition } from "../domain/flows/definition";
-import { factsNeeded, type FlowEvent, type FlowFacts } from "../domain/flows/facts";
+import { factsNeeded, type FlowEvent, type FlowFacts, type FlowProfile } from "../domain/flows/facts";
 import { DEFAULT_FLOW_SETTINGS, type FlowSettings } from "../domain/flows/run";
 
 const DAY_MS = 86_400_000;
@@ -61,24 +61,29 @@ export async function loadFlowFacts(
     lastMarketingEmail(db, shopId, profileId, now),
   ]);
 
+  return {
+    profile: flowProfileOf(profile, suppression !== null),
+    events: events.map((e): FlowEvent => ({ id: e.id, name: e.name, occurredAt: e.occurredAt, properties: asObject(e.properties) })),
+    lastMarketingEmailAt: lastMessage,
+  };
+}
+
+/** A stored profile as conditions see it (also what lead scoring's property rules match against). */
+export function flowProfileOf(profile: Profile, suppressed: boolean): FlowProfile {
   const consent = CONSENT_STATES.includes(profile.emailConsent as EmailConsentState)
     ? (profile.emailConsent as EmailConsentState)
     : "unknown";
   return {
-    profile: {
-      id: profile.id,
-      email: profile.email,
-      emailConsent: consent,
-      suppressed: suppression !== null,
-      ordersCount: profile.ordersCount,
-      averageDaysBetweenOrders: profile.averageDaysBetweenOrders,
-      expectedNextOrderAt: profile.expectedNextOrderAt,
-      firstOrderAt: profile.firstOrderAt,
-      lastOrderAt: profile.lastOrderAt,
-      properties: asObject(profile.properties),
-    },
-    events: events.map((e): FlowEvent => ({ id: e.id, name: e.name, occurredAt: e.occurredAt, properties: asObject(e.properties) })),
-    lastMarketingEmailAt: lastMessage,
+    id: profile.id,
+    email: profile.email,
+    emailConsent: consent,
+    suppressed,
+    ordersCount: profile.ordersCount,
+    averageDaysBetweenOrders: profile.averageDaysBetweenOrders,
+    expectedNextOrderAt: profile.expectedNextOrderAt,
+    firstOrderAt: profile.firstOrderAt,
+    lastOrderAt: profile.lastOrderAt,
+    properties: asObject(profile.properties),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Prisma } from "../db/client.server";
 import type { IdentityHints } from "../domain/events/types";
 import { mergeProfileFields } from "../domain/profiles/merge";
+import { mergeLeadScores } from "./lead-score.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -120,5 +121,7 @@ export async function mergeProfiles(tx: Tx, shopId: string, profileIds: string[]
   });
   await tx.profile.updateMany({ where: { shopId, mergedIntoId: { in: others } }, data: { mergedIntoId: survivorId } });
   await tx.profile.update({ where: { id: survivorId }, data: merged });
+  // After the fields: the combined lead score replaces the larger of the two that mergeProfileFields kept.
+  await mergeLeadScores(tx, shopId, survivorId, others);
   return survivorId;
 }

@@ -5,6 +5,7 @@ import { applyRefundAmount, mergeOrderFact, orderContribution, type OrderMoney }
 import { applyOrderChange, averageDaysBetweenOrders, type OrderChange } from "../domain/profiles/order-stats";
 import { rfmScores } from "../domain/profiles/rfm";
 import { IDENTITY_KINDS, resolveProfile, type Tx } from "./identity.server";
+import { updateLeadScore } from "./lead-score.server";
 import { incrementRollup } from "./rollups.server";
 import { dayInTimezone } from "../domain/time";
 
@@ -31,10 +32,14 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
   if (profileId) {
     const change = order?.ownerId === profileId ? order.change : null;
     await updateProfile(tx, shop, profileId, { facts: n.profile, change, events: n.events, now: ctx.now });
+    // After the profile's own fields, so property rules see the new values.
+    const scored = fresh.map((e) => ({ id: e.id, name: e.name, occurredAt: e.occurredAt, properties: e.properties }));
+    await updateLeadScore(tx, { shopId: shop.id, profileId, events: scored, profileChanged: Boolean(n.profile || change), now: ctx.now });
   }
   // An order keeps counting for the profile that placed it, even if a later payload names someone else.
   if (order?.ownerId && order.ownerId !== profileId) {
     await updateProfile(tx, shop, order.ownerId, { change: order.change, events: [], now: ctx.now });
+    if (order.change) await updateLeadScore(tx, { shopId: shop.id, profileId: order.ownerId, events: [], profileChanged: true, now: ctx.now });
   }
   if (n.deletedCustomerId) await forgetShopifyCustomer(tx, shop.id, n.deletedCustomerId);
   return { profileId, eventsCreated: fresh.length };
@@ -67,22 +72,24 @@ async function insertNewEvents(tx: Tx, shopId: string, profileId: string | null,
   });
   const seen = new Set(known.map((e) => e.sourceId));
   const fresh = events.filter((e) => !seen.has(e.sourceId) && (seen.add(e.sourceId), true));
-  if (fresh.length > 0) {
-    await tx.event.createMany({
-      data: fresh.map((e) => ({
-        shopId,
-        profileId,
-        name: e.name,
-        occurredAt: e.occurredAt,
-        properties: e.properties,
-        valueMinor: e.valueMinor ?? null,
-        currency: e.currency ?? null,
-        source,
-        sourceId: e.sourceId,
-      })),
-    });
-  }
-  return fresh;
+  if (fresh.length === 0) return [];
+  // The stored rows' ids: lead scoring keys its history by them.
+  const stored = await tx.event.createManyAndReturn({
+    data: fresh.map((e) => ({
+      shopId,
+      profileId,
+      name: e.name,
+      occurredAt: e.occurredAt,
+      properties: e.properties,
+      valueMinor: e.valueMinor ?? null,
+      currency: e.currency ?? null,
+      source,
+      sourceId: e.sourceId,
+    })),
+    select: { id: true, sourceId: true },
+  });
+  const ids = new Map(stored.map((row) => [row.sourceId, row.id]));
+  return fresh.map((e) => ({ ...e, id: ids.get(e.sourceId)! }));
 }
 
 type OrderRow = OrderMoney & { profileId: string | null };

@@ -1,8 +1,9 @@
-// Writes to Shopify that a request must not wait for (consent changes from unsubscribe links and signup forms):
-// queued here inside the caller's transaction, performed by the worker (app/worker/shopify-tasks.server.ts).
+// Writes to Shopify that a request must not wait for (consent changes from unsubscribe links and signup forms, the
+// sales-ready tag) and the sales-ready CRM webhook: queued here inside the caller's transaction, performed by the
+// worker (app/worker/shopify-tasks.server.ts).
 import { Prisma, type DbOrTx, type ShopifyTask } from "../db/client.server";
 
-export type ShopifyTaskKind = "consent_update" | "customer_upsert";
+export type ShopifyTaskKind = "consent_update" | "customer_upsert" | "customer_tag" | "crm_webhook";
 
 export type EnqueueShopifyTaskInput = {
   shopId: string;

@@ -4,6 +4,8 @@
 import type { DbOrTx, Prisma } from "../db/client.server";
 import type { JsonObject, JsonValue } from "../domain/events/types";
 import type { Action, RunState } from "../domain/flows/run";
+import { updateLeadScore } from "../models/lead-score.server";
+import { changeCustomerTags, isCustomerId } from "../services/customer-tags.server";
 import type { AdminGraphql } from "../services/shopify-admin.server";
 import { postWebhook, webhookSecretFor, type WebhookOptions } from "../services/outgoing-webhook.server";
 
@@ -107,6 +109,8 @@ export async function applyProfileUpdate(
   for (const key of refused) delete previous[key];
   if (changed) {
     await tx.profile.update({ where: { id: action.profileId }, data: { ...columns, properties: properties as Prisma.InputJsonValue } });
+    // Property rules of lead scoring may match the new values.
+    await updateLeadScore(tx, { shopId, profileId: action.profileId, events: [], profileChanged: true, now });
   }
 
   const details: string[] = [];
@@ -145,13 +149,6 @@ export type Attempt =
   | { status: "retry"; error: string }
   | { status: "failed"; error: string };
 
-const TAGS_ADD = `mutation FlowTagsAdd($id: ID!, $tags: [String!]!) {
-  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
-}`;
-const TAGS_REMOVE = `mutation FlowTagsRemove($id: ID!, $tags: [String!]!) {
-  tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } }
-}`;
-
 /** One attempt at an external action. tagsAdd/tagsRemove are idempotent at Shopify; webhooks carry Idempotency-Key. */
 export async function performExternal(db: DbOrTx, deps: FlowActionDeps, action: ExternalAction, context: ExternalContext): Promise<Attempt> {
   const profile = await db.profile.findUnique({ where: { id: action.profileId }, select: { id: true, email: true, shopifyCustomerId: true } });
@@ -161,24 +158,16 @@ export async function performExternal(db: DbOrTx, deps: FlowActionDeps, action: 
 
 async function tagCustomer(deps: FlowActionDeps, action: TagAction, profile: { shopifyCustomerId: string | null }, context: ExternalContext): Promise<Attempt> {
   if (!profile.shopifyCustomerId) return { status: "skipped", reason: "no_shopify_customer", detail: null };
-  if (!/^\d+$/.test(profile.shopifyCustomerId)) return { status: "skipped", reason: "no_shopify_customer", detail: "invalid customer id" };
+  if (!isCustomerId(profile.shopifyCustomerId)) return { status: "skipped", reason: "no_shopify_customer", detail: "invalid customer id" };
   let admin: AdminGraphql;
   try {
     admin = await deps.adminFor(context.shop.domain);
   } catch (error) {
     return { status: "retry", error: `admin client: ${(error as Error).message}` };
   }
-  const id = `gid://shopify/Customer/${profile.shopifyCustomerId}`;
-  for (const [mutation, field, tags] of [[TAGS_ADD, "tagsAdd", action.add], [TAGS_REMOVE, "tagsRemove", action.remove]] as const) {
-    if (tags.length === 0) continue;
-    const result = await admin.request(mutation, { id, tags });
-    if (!result.ok) return result.retryable ? { status: "retry", error: result.error } : { status: "failed", error: result.error };
-    const payload = (result.data as Record<string, { userErrors?: Array<{ message: string }> } | null> | null)?.[field];
-    const userErrors = payload?.userErrors ?? [];
-    if (!payload) return { status: "failed", error: `${field}: empty response` };
-    if (userErrors.length > 0) return { status: "failed", error: `${field}: ${userErrors.map((e) => e.message).join("; ")}` };
-  }
-  return { status: "done", detail: [action.add.length ? `+${action.add.join(",")}` : "", action.remove.length ? `-${action.remove.join(",")}` : ""].filter(Boolean).join(" ") || null };
+  const result = await changeCustomerTags(admin, profile.shopifyCustomerId, action.add, action.remove);
+  if (result.ok) return { status: "done", detail: result.detail };
+  return result.retryable ? { status: "retry", error: result.error } : { status: "failed", error: result.error };
 }
 
 /** The JSON a flow webhook sends (the step's own `body`, if any, under `data`). */

@@ -3,6 +3,7 @@ import { env } from "../env.server";
 import { demoClockFromEnv } from "../demo/demo-clock";
 import { runsWorkerInProcess } from "../env.schema";
 import { startBackfillWorker } from "../models/backfill.server";
+import { webhookSecretFor } from "../services/outgoing-webhook.server";
 import { adminGraphqlForShop } from "../services/shopify-admin.server";
 import { mailerFromEnv } from "../services/mailer/resend.server";
 import { startFlowWorker } from "./flow-worker.server";
@@ -25,6 +26,10 @@ export function ensureInProcessWorker() {
   globalForWorker.__backfillWorker = startBackfillWorker(db, adminGraphqlForShop);
   globalForWorker.__flowWorker = startFlowWorker(db, mailerFromEnv(env), { clock });
   // Real time, not the demo's clock: these writes go to real Shopify stores (demo shops' tasks are skipped).
-  globalForWorker.__shopifyTaskWorker = startShopifyTaskWorker(db, { adminFor: adminGraphqlForShop, owner: `web-${process.pid}` });
+  globalForWorker.__shopifyTaskWorker = startShopifyTaskWorker(db, {
+    adminFor: adminGraphqlForShop,
+    owner: `web-${process.pid}`,
+    webhookSecret: (shopId) => webhookSecretFor(env.SESSION_SECRET, shopId),
+  });
   console.log("inbox, flow and backfill workers running in this process");
 }

@@ -1,11 +1,15 @@
-// Performs the queued Shopify writes (app/models/shopify-tasks.server.ts): consent changes and signups. Each task
+// Performs the queued Shopify writes (app/models/shopify-tasks.server.ts): consent changes, signups and the
+// sales-ready tag, and the sales-ready CRM webhook (signed, public addresses only: outgoing-webhook.server.ts). Each task
 // is claimed with a lease (a compare-and-set on leaseUntil, which is then the claim's fencing token), performed
 // with its own shop's Admin client, and marked done, retried with backoff, or given up as failed.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db, ShopifyTask } from "../db/client.server";
 import type { ShopifyTaskKind } from "../models/shopify-tasks.server";
+import { SALES_READY_EVENT } from "../domain/scoring/rules";
 import { updateEmailMarketingConsent, upsertSubscribedCustomer, type ConsentResult } from "../services/customer-consent.server";
+import { changeCustomerTags, isCustomerId } from "../services/customer-tags.server";
+import { postWebhook, type WebhookOptions } from "../services/outgoing-webhook.server";
 import type { AdminGraphql } from "../services/shopify-admin.server";
 import { startLoop } from "./loop";
 
@@ -21,6 +25,10 @@ export type ShopifyTaskOptions = {
   leaseMs?: number;
   /** Attempts before a task that keeps failing is given up. */
   maxAttempts?: number;
+  /** The shop's webhook signing secret (production: webhookSecretFor(SESSION_SECRET, shopId)); CRM webhooks wait without it. */
+  webhookSecret?: (shopId: string) => string;
+  /** Resolver and timeout for CRM webhooks; tests pass testOverrides here (never read from the environment). */
+  webhook?: WebhookOptions;
 };
 
 export type ShopifyTaskSummary = { claimed: number; done: number; retried: number; failed: number; skipped: number };
@@ -40,9 +48,23 @@ const upsertPayload = z.object({
   lastName: z.string().max(255).nullish(),
   at: isoInstant,
 });
+const tagPayload = z.object({
+  profileId: z.string().min(1),
+  add: z.array(z.string().min(1).max(255)).min(1).max(20),
+});
+const crmWebhookPayload = z.object({
+  profileId: z.string().min(1),
+  eventId: z.string().min(1),
+  url: z.string().max(2048),
+  occurredAt: z.iso.datetime({ offset: true }),
+  score: z.number(),
+  threshold: z.number(),
+});
 /** The payloads enqueueShopifyTask callers store, per kind. */
 export type ConsentUpdatePayload = z.input<typeof consentPayload>;
 export type CustomerUpsertPayload = z.input<typeof upsertPayload>;
+export type CustomerTagPayload = z.input<typeof tagPayload>;
+export type CrmWebhookPayload = z.input<typeof crmWebhookPayload>;
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 10;
@@ -86,37 +108,42 @@ async function claimNext(db: Db, now: Date, leaseMs: number): Promise<ShopifyTas
   return null;
 }
 
+const PAYLOADS = {
+  consent_update: consentPayload,
+  customer_upsert: upsertPayload,
+  customer_tag: tagPayload,
+  crm_webhook: crmWebhookPayload,
+} satisfies Record<ShopifyTaskKind, z.ZodType>;
+
 type Parsed =
-  | { ok: true; kind: "consent_update"; payload: z.output<typeof consentPayload> }
-  | { ok: true; kind: "customer_upsert"; payload: z.output<typeof upsertPayload> }
+  | { [K in ShopifyTaskKind]: { ok: true; kind: K; payload: z.output<(typeof PAYLOADS)[K]> } }[ShopifyTaskKind]
   | { ok: false; error: string };
 
 function parsePayload(task: ShopifyTask): Parsed {
+  if (!Object.hasOwn(PAYLOADS, task.kind)) return { ok: false, error: `unknown task kind: ${task.kind}` };
   const kind = task.kind as ShopifyTaskKind;
-  if (kind === "consent_update") {
-    const parsed = consentPayload.safeParse(task.payload);
-    return parsed.success ? { ok: true, kind, payload: parsed.data } : { ok: false, error: `invalid payload: ${z.prettifyError(parsed.error)}` };
-  }
-  if (kind === "customer_upsert") {
-    const parsed = upsertPayload.safeParse(task.payload);
-    return parsed.success ? { ok: true, kind, payload: parsed.data } : { ok: false, error: `invalid payload: ${z.prettifyError(parsed.error)}` };
-  }
-  return { ok: false, error: `unknown task kind: ${task.kind}` };
+  const parsed = PAYLOADS[kind].safeParse(task.payload);
+  if (!parsed.success) return { ok: false, error: `invalid payload: ${z.prettifyError(parsed.error)}` };
+  return { ok: true, kind, payload: parsed.data } as Parsed;
 }
 
 async function perform(db: Db, task: ShopifyTask, admins: Map<string, Promise<AdminGraphql>>, options: ShopifyTaskOptions): Promise<Outcome> {
   const shop = await db.shop.findUnique({ where: { id: task.shopId }, select: { domain: true, uninstalledAt: true, isDemo: true } });
   if (!shop || shop.uninstalledAt) return { status: "failed", error: "shop_uninstalled" };
-  // A demo shop has no Shopify store behind it: nothing to write.
-  if (shop.isDemo) return { status: "skipped", detail: "demo_shop" };
-
   const parsed = parsePayload(task);
+  // A demo shop has no Shopify store behind it: nothing to write there (its CRM webhook is the merchant's own URL).
+  if (shop.isDemo && !(parsed.ok && parsed.kind === "crm_webhook")) return { status: "skipped", detail: "demo_shop" };
   if (!parsed.ok) return { status: "failed", error: parsed.error };
   const profileId = parsed.payload.profileId;
-  if (profileId && !(await db.profile.findFirst({ where: { id: profileId, shopId: task.shopId }, select: { id: true } }))) {
-    // Erased (customers/redact) since it was queued: nothing of that person goes to Shopify any more.
+  const profile = profileId
+    ? await db.profile.findFirst({ where: { id: profileId, shopId: task.shopId }, select: { id: true, email: true, firstName: true, lastName: true, shopifyCustomerId: true } })
+    : null;
+  if (profileId && !profile) {
+    // Erased (customers/redact) since it was queued: nothing of that person goes to Shopify (or a CRM) any more.
     return { status: "skipped", detail: "profile_missing" };
   }
+  if (parsed.kind === "crm_webhook") return sendCrmWebhook(task, shop.domain, parsed.payload, profile!, options);
+  if (parsed.kind === "customer_tag" && !isCustomerId(profile!.shopifyCustomerId)) return { status: "skipped", detail: "no_shopify_customer" };
 
   let admin: AdminGraphql;
   try {
@@ -127,12 +154,45 @@ async function perform(db: Db, task: ShopifyTask, admins: Map<string, Promise<Ad
     return { status: "retry", error: `admin client: ${error instanceof Error ? error.message : String(error)}` };
   }
 
-  if (parsed.kind === "consent_update") {
-    const p = parsed.payload;
-    return fromResult(await updateEmailMarketingConsent(admin, { shopifyCustomerId: p.shopifyCustomerId ?? null, email: p.email, state: p.state, at: p.at }));
+  switch (parsed.kind) {
+    case "consent_update": {
+      const p = parsed.payload;
+      return fromResult(await updateEmailMarketingConsent(admin, { shopifyCustomerId: p.shopifyCustomerId ?? null, email: p.email, state: p.state, at: p.at }));
+    }
+    case "customer_upsert": {
+      const p = parsed.payload;
+      return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at }));
+    }
+    case "customer_tag": {
+      const result = await changeCustomerTags(admin, profile!.shopifyCustomerId!, parsed.payload.add, []);
+      return result.ok ? { status: "done", detail: result.detail ?? "" } : fromResult(result);
+    }
   }
-  const p = parsed.payload;
-  return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at }));
+}
+
+type CrmProfile = { id: string; email: string | null; firstName: string | null; lastName: string | null; shopifyCustomerId: string | null };
+
+/** The sales-ready hand-off to the shop's CRM: signed JSON, its task key as Idempotency-Key, public addresses only. */
+async function sendCrmWebhook(
+  task: ShopifyTask,
+  shopDomain: string,
+  payload: z.output<typeof crmWebhookPayload>,
+  profile: CrmProfile,
+  options: ShopifyTaskOptions,
+): Promise<Outcome> {
+  if (!options.webhookSecret) return { status: "retry", error: "no webhook signing secret configured" };
+  const body = JSON.stringify({
+    event: { id: payload.eventId, name: SALES_READY_EVENT, occurredAt: payload.occurredAt },
+    shop: shopDomain,
+    profile: { id: profile.id, email: profile.email, firstName: profile.firstName, lastName: profile.lastName, shopifyCustomerId: profile.shopifyCustomerId },
+    score: payload.score,
+    threshold: payload.threshold,
+    idempotencyKey: task.key,
+  });
+  const result = await postWebhook({ url: payload.url, body, secret: options.webhookSecret(task.shopId), idempotencyKey: task.key }, options.webhook);
+  if (result.ok) return { status: "done", detail: `HTTP ${result.status}` };
+  if (result.refused) return { status: "failed", error: `refused: ${result.reason} (${result.url})` };
+  return result.retryable ? { status: "retry", error: result.error } : { status: "failed", error: result.error };
 }
 
 /** Records the outcome, only while the lease is still ours (else another worker owns the task now). */
