@@ -3,7 +3,7 @@
 // caused it (a replay finds its row and changes nothing), and a crossing of the threshold stores the canonical
 // "Became Sales-Ready" event (a flow trigger) and queues the shop's hand-off: a tag in Shopify, a CRM webhook.
 import { randomUUID } from "node:crypto";
-import { Prisma, type DbOrTx, type Profile } from "../db/client.server";
+import { Prisma, type Db, type DbOrTx, type Profile } from "../db/client.server";
 import type { JsonObject } from "../domain/events/types";
 import { profileView } from "../domain/flows/facts";
 import { SALES_READY_EVENT, storedScoringConfig, type ScoringConfig } from "../domain/scoring/rules";
@@ -19,6 +19,7 @@ import {
   type ScoreUpdate,
 } from "../domain/scoring/score";
 import { describeEffects } from "../domain/scoring/describe";
+import type { ScoringUpdate } from "../domain/scoring/form";
 import { flowProfileOf } from "./flow-facts.server";
 import { enqueueShopifyTask } from "./shopify-tasks.server";
 
@@ -31,6 +32,17 @@ export type ShopScoring = { config: ScoringConfig; salesReadyTag: string | null;
 export async function loadShopScoring(db: DbOrTx, shopId: string): Promise<ShopScoring> {
   const s = await db.shopSettings.findUnique({ where: { shopId }, select: { leadScoring: true, salesReadyTag: true, crmWebhookUrl: true } });
   return { config: storedScoringConfig(s?.leadScoring ?? null), salesReadyTag: s?.salesReadyTag ?? null, crmWebhookUrl: s?.crmWebhookUrl ?? null };
+}
+
+/** Stores one section of the Lead scoring page for this shop only; false when the shop does not exist. */
+export async function saveShopScoring(db: Db, shopId: string, update: ScoringUpdate): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    if (!(await tx.shop.findUnique({ where: { id: shopId }, select: { id: true } }))) return false;
+    const data =
+      update.section === "rules" ? { leadScoring: update.config as unknown as Prisma.InputJsonValue } : update.values;
+    await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
+    return true;
+  });
 }
 
 /** The stored state (per-rule points as of leadScoreAt); anything unreadable counts as no score yet. */
@@ -101,8 +113,9 @@ export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreO
         eventId,
         at: update.at,
         reason: describeEffects(update.effects, config),
-        points: update.after - update.before,
-        score: update.after,
+        // Four decimals: enough to add up, without the float noise of subtracting two sums.
+        points: round4(update.after - update.before),
+        score: round4(update.after),
         crossed: update.crossed,
       },
     });
@@ -128,6 +141,7 @@ export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreO
 }
 
 const eventKey = (eventId: string) => `event:${eventId}`;
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 async function isSuppressed(tx: Tx, shopId: string, email: string | null): Promise<boolean> {
   if (!email) return false;

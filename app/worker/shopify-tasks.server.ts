@@ -191,7 +191,8 @@ async function sendCrmWebhook(
   });
   const result = await postWebhook({ url: payload.url, body, secret: options.webhookSecret(task.shopId), idempotencyKey: task.key }, options.webhook);
   if (result.ok) return { status: "done", detail: `HTTP ${result.status}` };
-  if (result.refused) return { status: "failed", error: `refused: ${result.reason} (${result.url})` };
+  // A name that does not resolve may resolve later; an address that is not public never becomes one.
+  if (result.refused) return { status: result.reason.startsWith("dns_failed") ? "retry" : "failed", error: `refused: ${result.reason} (${result.url})` };
   return result.retryable ? { status: "retry", error: result.error } : { status: "failed", error: result.error };
 }
 
