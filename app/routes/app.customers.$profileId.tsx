@@ -6,6 +6,7 @@ import { requireShop } from "../admin.server";
 import { CONSENT_BADGE } from "../components/consentBadge";
 import db from "../db.server";
 import { formatMoney } from "../domain/money";
+import { leadScoreSummary } from "../models/lead-score.server";
 import { loadProfilePage } from "../models/profiles.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Customer: ${data.title}` : "Customer" }];
@@ -27,6 +28,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const currency = p.currency ?? shop.currency;
   const money = (minor: bigint) => formatMoney(minor, currency);
   const name = [p.firstName, p.lastName].filter(Boolean).join(" ");
+  const score = await leadScoreSummary(db, shop.id, p.id, new Date());
   return {
     title: name || p.email || "Anonymous visitor",
     email: p.email,
@@ -45,9 +47,25 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
         term: "RFM group",
         description: p.rfmGroup ? `${p.rfmGroup.replace(/_/g, " ")} (R${p.rfmRecency} F${p.rfmFrequency} M${p.rfmMonetary})` : "—",
       },
-      { term: "Lead score", description: String(p.leadScore) },
       { term: "Last active", description: p.lastActiveAt ? when(p.lastActiveAt) : "—" },
     ],
+    // Shown once the customer has a score (some rule matched); it decays, so it is computed as of now.
+    leadScore:
+      score && score.scored
+        ? {
+            score: score.score,
+            threshold: score.threshold,
+            salesReady: score.score >= score.threshold,
+            paused: !score.enabled,
+            history: score.history.map((h) => ({
+              at: when(h.at),
+              reason: h.reason,
+              points: `${h.points >= 0 ? "+" : "−"}${Math.abs(Math.round(h.points * 10) / 10)}`,
+              score: String(Math.round(h.score * 10) / 10),
+              crossed: h.crossed,
+            })),
+          }
+        : null,
     timeline: page.timeline.map((t) => {
       if (t.kind === "message") {
         const engaged = [t.opened ? "opened" : null, t.clicked ? "clicked" : null].filter(Boolean).join(", ");
@@ -76,6 +94,48 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   };
 };
 
+type LeadScoreView = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["leadScore"]>;
+
+function LeadScoreCard({ lead }: { lead: LeadScoreView }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Lead score
+          </Text>
+          <Text as="span" variant="headingLg">
+            {String(lead.score)}
+          </Text>
+          <Text as="span" tone="subdued">
+            {`of ${lead.threshold} to be sales-ready`}
+          </Text>
+          {lead.salesReady ? <Badge tone="success">Sales-ready</Badge> : null}
+          {lead.paused ? <Badge>Scoring is off</Badge> : null}
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          Recent changes (points fade over time, so the score now can be lower than after the last change):
+        </Text>
+        {lead.history.map((h, i) => (
+          <InlineStack gap="200" blockAlign="center" key={`${h.at}-${i}`}>
+            <Text as="span" tone="subdued" variant="bodySm">
+              {h.at}
+            </Text>
+            <Text as="span" fontWeight="semibold">
+              {h.points}
+            </Text>
+            <Text as="span">{h.reason}</Text>
+            <Text as="span" tone="subdued" variant="bodySm">
+              {`→ ${h.score}`}
+            </Text>
+            {h.crossed ? <Badge tone="success">Became sales-ready</Badge> : null}
+          </InlineStack>
+        ))}
+      </BlockStack>
+    </Card>
+  );
+}
+
 export default function CustomerPage() {
   const d = useLoaderData<typeof loader>();
   const badge = CONSENT_BADGE[d.consent] ?? { label: d.consent };
@@ -83,22 +143,25 @@ export default function CustomerPage() {
     <Page title={d.title} subtitle={d.email ?? undefined} backAction={{ content: "Customers", url: "/app/customers" }}>
       <Layout>
         <Layout.Section variant="oneHalf">
-          <Card>
-            <BlockStack gap="300">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  Email consent
-                </Text>
-                <Badge tone={badge.tone}>{badge.label}</Badge>
-              </InlineStack>
-              {d.consentDetail ? (
-                <Text as="p" tone="subdued">
-                  {d.consentDetail}
-                </Text>
-              ) : null}
-              <DescriptionList items={d.properties} />
-            </BlockStack>
-          </Card>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    Email consent
+                  </Text>
+                  <Badge tone={badge.tone}>{badge.label}</Badge>
+                </InlineStack>
+                {d.consentDetail ? (
+                  <Text as="p" tone="subdued">
+                    {d.consentDetail}
+                  </Text>
+                ) : null}
+                <DescriptionList items={d.properties} />
+              </BlockStack>
+            </Card>
+            {d.leadScore ? <LeadScoreCard lead={d.leadScore} /> : null}
+          </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneHalf">
           <Card>
