@@ -198,7 +198,7 @@ export async function leadScoreSummary(db: DbOrTx, shopId: string, profileId: st
   const { config } = await loadShopScoring(db, shopId);
   const history = await db.leadScoreChange.findMany({
     where: { shopId, profileId },
-    orderBy: [{ at: "desc" }, { createdAt: "desc" }],
+    orderBy: [{ at: "desc" }, { createdAt: "desc" }, { id: "desc" }],
     take,
     select: { at: true, reason: true, points: true, score: true, crossed: true },
   });

@@ -1,7 +1,7 @@
 // The customer page: one profile of the session's shop, its computed properties and timeline, and for each order
 // the email credited with it and why. Another shop's ids, malformed ids and no session get nothing.
 import { beforeAll, describe, expect, it } from "vitest";
-import { callRoute, demoLoginCookie, isResponse } from "../helpers/remix";
+import { callRoute, demoLoginCookie, isResponse, renderRoute } from "../helpers/remix";
 
 process.env.DEMO_MODE = "1";
 const { default: db } = await import("../../app/db.server");
@@ -72,6 +72,30 @@ describe("the customer page", () => {
       explanation: "Clicked “You left something behind” 3 hours before the order (click window 5 days; rule: last click, else last open).",
     });
     expect(data.timeline[2].detail).toBe("Abandoned checkout · sent · clicked");
+  });
+
+  it("shows the lead score as of now and its recent changes once the customer has one", async () => {
+    const { updateLeadScore } = await import("../../app/models/lead-score.server");
+    const shopA = (await db.shop.findUniqueOrThrow({ where: { domain: SHOP_A } })).id;
+    const before = await open(cookieA, ann);
+    expect(!isResponse(before) && before.leadScore).toBeNull();
+    // Four checkouts a day ago: 20 points, the default threshold; a day of decay leaves it just below.
+    const at = new Date(Date.now() - 86_400_000);
+    for (let i = 0; i < 4; i++) {
+      const event = await db.event.create({ data: { shopId: shopA, profileId: ann, name: "Started Checkout", occurredAt: at, properties: {}, source: "shopify_webhook", sourceId: `lead-page-${i}` } });
+      await db.$transaction((tx) => updateLeadScore(tx, { shopId: shopA, profileId: ann, events: [{ ...event, properties: {} }], profileChanged: false, now: at }));
+    }
+    const data = await open(cookieA, ann);
+    if (isResponse(data)) throw new Error(`loader answered ${data.status}`);
+    expect(data.leadScore).toMatchObject({ score: 19, threshold: 20, salesReady: false, paused: false });
+    expect(data.leadScore?.history).toHaveLength(4);
+    expect(data.leadScore?.history[0]).toMatchObject({ points: "+5", reason: "Started Checkout +5", score: "20", crossed: true });
+    const html = await renderRoute(page.default, data);
+    expect(html).toContain("Lead score");
+    expect(html).toContain("Became sales-ready");
+    // Another shop's customer page shows none of it.
+    const other = await open(await cookieFor(SHOP_B), ann);
+    expect(isResponse(other) && other.status).toBe(404);
   });
 
   it("sends a merged profile's page to the profile it was merged into", async () => {

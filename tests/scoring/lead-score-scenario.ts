@@ -102,7 +102,7 @@ export function leadScoreScenario(label: string) {
     }
     const profile = () => db.profile.findFirstOrThrow({ where: { shopId: shop.id, shopifyCustomerId: customerId } });
     const history = async () =>
-      db.leadScoreChange.findMany({ where: { shopId: shop.id }, orderBy: [{ at: "asc" }, { createdAt: "asc" }] });
+      db.leadScoreChange.findMany({ where: { shopId: shop.id }, orderBy: [{ at: "asc" }, { createdAt: "asc" }, { id: "asc" }] });
     const salesReady = () => db.event.findMany({ where: { shopId: shop.id, name: "Became Sales-Ready" }, orderBy: { occurredAt: "asc" } });
     const summary = async (now: Date) => (await leadScoreSummary(db, shop.id, (await profile()).id, now))!;
     const configure = (config: Partial<ScoringConfig>, handoff: { salesReadyTag?: string | null; crmWebhookUrl?: string | null } = {}) =>
