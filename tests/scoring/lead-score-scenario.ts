@@ -282,7 +282,7 @@ export function leadScoreScenario(label: string) {
       expect(await db.flowRun.findFirst({ where: { shopId: shop.id } })).toMatchObject({ status: "completed" });
       const s = await summary(at(1));
       expect(s.score).toBeCloseTo(7 + 5 * 2 ** (-1 / 14), 1);
-      expect(s.history[0]).toMatchObject({ reason: "properties.company is set +7", points: 7 });
+      expect(s.history[0]).toMatchObject({ reason: "company is set +7", points: 7 });
     });
 
     it("adds up two profiles' scores when a later fact shows they are one person", async () => {

@@ -66,7 +66,8 @@ export function describeFilter(filter: PropertyFilter): string {
   return `${subject} ${OPS[filter.op]} ${describeValue(filter.value)}`;
 }
 
-function withFilters(event: string, where: PropertyFilter[] | undefined): string {
+/** "Opened Email (machine is not true)": an event name with its filters. */
+export function withFilters(event: string, where: PropertyFilter[] | undefined): string {
   return where && where.length > 0 ? `${event} (${where.map(describeFilter).join(", ")})` : event;
 }
 

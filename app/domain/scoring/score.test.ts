@@ -176,7 +176,7 @@ describe("describeEffects", () => {
     const c = config({ propertyRules: [{ id: "repeat_buyer", filter: { path: "ordersCount", op: "gte", value: 3 }, points: 8 }] });
     expect(describeEffects([{ ruleId: "added_to_cart", points: 3, added: 3, capped: false }], c)).toBe("Added to Cart +3");
     expect(describeEffects([{ ruleId: "opened_email", points: 1, added: 0.25, capped: true }], c)).toBe('Opened Email (machine is not true) +0.3 (cap 5 reached)');
-    expect(describeEffects([{ ruleId: "repeat_buyer", points: -8, added: -8, capped: false }], c)).toBe("ordersCount ≥ 3 no longer holds −8");
+    expect(describeEffects([{ ruleId: "repeat_buyer", points: -8, added: -8, capped: false }], c)).toBe("orders placed ≥ 3 no longer holds −8");
     expect(describeEffects([{ ruleId: "gone", points: 2, added: 2, capped: false }], c)).toBe("rule gone +2");
     expect(describeEffects([], c)).toBe("No rule matched");
   });
