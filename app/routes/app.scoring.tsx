@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { requireShop } from "../admin.server";
+import { SaveBar } from "../components/SaveBar";
 import db from "../db.server";
 import type { PropertyFilter } from "../domain/flows/definition";
 import { filterValueFromText, filterValueToText, parseScoringForm, type ScoringSection } from "../domain/scoring/form";
@@ -191,16 +192,7 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
             </InlineStack>
           </BlockStack>
         </Card>
-        <InlineStack gap="300" blockAlign="center" align="end">
-          {result?.ok ? (
-            <Text as="span" tone="success">
-              Saved
-            </Text>
-          ) : null}
-          <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-            Save rules
-          </Button>
-        </InlineStack>
+        <SaveBar saved={Boolean(result?.ok)} busy={fetcher.state !== "idle"} label="Save rules" />
       </BlockStack>
     </fetcher.Form>
   );
@@ -240,16 +232,7 @@ function HandoffForm({ initial }: { initial: { salesReadyTag: string; crmWebhook
               error={errors.crmWebhookUrl}
             />
           </FormLayout>
-          <InlineStack gap="300" blockAlign="center" align="end">
-            {result?.ok ? (
-              <Text as="span" tone="success">
-                Saved
-              </Text>
-            ) : null}
-            <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-              Save
-            </Button>
-          </InlineStack>
+          <SaveBar saved={Boolean(result?.ok)} busy={fetcher.state !== "idle"} />
         </BlockStack>
       </fetcher.Form>
     </Card>

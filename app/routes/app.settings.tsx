@@ -3,12 +3,10 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Banner,
   BlockStack,
-  Button,
   Card,
   Checkbox,
   DescriptionList,
   FormLayout,
-  InlineStack,
   Layout,
   Link,
   Page,
@@ -18,6 +16,7 @@ import {
 } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import { requireShop } from "../admin.server";
+import { SaveBar } from "../components/SaveBar";
 import db from "../db.server";
 import {
   describeHours,
@@ -145,16 +144,7 @@ function SectionForm(props: {
             </Banner>
           ) : null}
           <FormLayout>{props.children}</FormLayout>
-          <InlineStack gap="300" blockAlign="center" align="end">
-            {result?.ok ? (
-              <Text as="span" tone="success">
-                Saved
-              </Text>
-            ) : null}
-            <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-              Save
-            </Button>
-          </InlineStack>
+          <SaveBar saved={Boolean(result?.ok)} busy={fetcher.state !== "idle"} />
         </BlockStack>
       </fetcher.Form>
     </Card>

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
 import type { FlowDefinition } from "../../app/domain/flows/definition";
 import type { Action } from "../../app/domain/flows/run";
-import type { Prisma } from "../../app/db/client.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { postWebhook, webhookSecretFor, type Resolver, type WebhookOptions } from "../../app/services/outgoing-webhook.server";
 import { createAdminGraphql } from "../../app/services/shopify-admin.server";
 import { applyProfileUpdate, type FlowActionDeps } from "../../app/worker/flow-actions.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
 import { gid, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
+import { createLiveFlow, eventFlow } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, samplePayload } from "../helpers/payloads";
 
@@ -175,34 +175,19 @@ const WEBHOOK_STEPS: Array<[id: string, url: string]> = [
   ["hook_rebind", "https://internal.merchant.test/hook"],
 ];
 
-const DEFINITION: FlowDefinition = {
-  schemaVersion: 1,
-  trigger: { kind: "event", event: "Started Checkout" },
-  filters: [],
-  exits: [],
-  reentry: { mode: "never" },
-  start: "mark",
-  steps: [
-    { id: "mark", kind: "update_profile", set: { vip: true, tier: "gold", firstName: "Annie", ordersCount: 99 }, suppress: { reason: "sunset" }, next: "tag" },
-    { id: "tag", kind: "tag_customer", add: ["flow-vip", "checkout"], remove: [], next: WEBHOOK_STEPS[0][0] },
-    ...WEBHOOK_STEPS.map(([id, url], i) => ({
-      id,
-      kind: "webhook" as const,
-      url,
-      ...(id === "hook" ? { body: { campaign: "vip" } } : {}),
-      next: WEBHOOK_STEPS[i + 1]?.[0] ?? null,
-    })),
-  ],
-};
+const DEFINITION: FlowDefinition = eventFlow("Started Checkout", [
+  { id: "mark", kind: "update_profile", set: { vip: true, tier: "gold", firstName: "Annie", ordersCount: 99 }, suppress: { reason: "sunset" }, next: "tag" },
+  { id: "tag", kind: "tag_customer", add: ["flow-vip", "checkout"], remove: [], next: WEBHOOK_STEPS[0][0] },
+  ...WEBHOOK_STEPS.map(([id, url], i) => ({
+    id,
+    kind: "webhook" as const,
+    url,
+    ...(id === "hook" ? { body: { campaign: "vip" } } : {}),
+    next: WEBHOOK_STEPS[i + 1]?.[0] ?? null,
+  })),
+]);
 
-async function createFlow(definition: FlowDefinition) {
-  const flow = await db.flow.create({ data: { shopId, name: "Actions", status: "live" } });
-  const version = await db.flowVersion.create({
-    data: { shopId, flowId: flow.id, version: 1, definition: definition as unknown as Prisma.InputJsonValue },
-  });
-  await db.flow.update({ where: { id: flow.id }, data: { currentVersionId: version.id } });
-  return flow;
-}
+const createFlow = (definition: FlowDefinition) => createLiveFlow(db, shopId, definition, "Actions");
 
 function deps(): FlowActionDeps {
   return {

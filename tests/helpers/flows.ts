@@ -1,6 +1,7 @@
 import { beforeEach } from "vitest";
 import db from "../../app/db.server";
-import type { Db } from "../../app/db/client.server";
+import type { Db, Prisma } from "../../app/db/client.server";
+import type { FlowDefinition } from "../../app/domain/flows/definition";
 import type { FlowPreset } from "../../app/domain/flows/presets";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
@@ -27,6 +28,21 @@ export function testEmailDelivery(client: Db = db) {
     discounts: async (request) => (issued.push(request.code), { ok: true, code: request.code, endsAt: request.endsAt }),
   });
   return { ...delivery, issued };
+}
+
+/** A flow started by `event` that runs `steps` from the first, with no filters or exits. */
+export function eventFlow(event: Extract<FlowDefinition["trigger"], { kind: "event" }>["event"], steps: FlowDefinition["steps"], reentry: FlowDefinition["reentry"] = { mode: "never" }): FlowDefinition {
+  return { schemaVersion: 1, trigger: { kind: "event", event }, filters: [], exits: [], reentry, start: steps[0].id, steps };
+}
+
+/** A live flow of the shop running `definition` as its version 1. */
+export async function createLiveFlow(client: Db, shopId: string, definition: FlowDefinition, name = "Test flow") {
+  const flow = await client.flow.create({ data: { shopId, name, status: "live" } });
+  const version = await client.flowVersion.create({
+    data: { shopId, flowId: flow.id, version: 1, definition: definition as unknown as Prisma.InputJsonValue },
+  });
+  await client.flow.update({ where: { id: flow.id }, data: { currentVersionId: version.id } });
+  return flow;
 }
 
 export function flowClock(shopId: () => string) {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
-import type { Prisma } from "../../app/db/client.server";
+import type { JsonObject } from "../../app/domain/events/types";
 import { signOpenToken } from "../../app/domain/email/tracking-token";
 import type { FlowDefinition } from "../../app/domain/flows/definition";
 import { DEFAULT_SCORING, type ScoringConfig } from "../../app/domain/scoring/rules";
@@ -20,6 +20,7 @@ import { createAdminGraphql } from "../../app/services/shopify-admin.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
 import { runShopifyTasksOnce, type ShopifyTaskOptions } from "../../app/worker/shopify-tasks.server";
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
+import { createLiveFlow, eventFlow } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, samplePayload } from "../helpers/payloads";
 import { callRoute } from "../helpers/remix";
@@ -94,12 +95,7 @@ export function leadScoreScenario(label: string) {
       await drainAll(() => when);
       return { body, token };
     }
-    async function createLiveFlow(definition: FlowDefinition) {
-      const flow = await db.flow.create({ data: { shopId: shop.id, name: "Lead scoring test", status: "live" } });
-      const version = await db.flowVersion.create({ data: { shopId: shop.id, flowId: flow.id, version: 1, definition: definition as unknown as Prisma.InputJsonValue } });
-      await db.flow.update({ where: { id: flow.id }, data: { currentVersionId: version.id } });
-      return flow;
-    }
+    const createFlow = (definition: FlowDefinition) => createLiveFlow(db, shop.id, definition, "Lead scoring test");
     const profile = () => db.profile.findFirstOrThrow({ where: { shopId: shop.id, shopifyCustomerId: customerId } });
     const history = async () =>
       db.leadScoreChange.findMany({ where: { shopId: shop.id }, orderBy: [{ at: "asc" }, { createdAt: "asc" }, { id: "asc" }] });
@@ -143,7 +139,7 @@ export function leadScoreScenario(label: string) {
         updateLeadScore(tx, {
           shopId: shop.id,
           profileId: event.profileId!,
-          events: [{ id: event.id, name: event.name, occurredAt: event.occurredAt, properties: event.properties as Prisma.JsonObject as never }],
+          events: [{ id: event.id, name: event.name, occurredAt: event.occurredAt, properties: event.properties as JsonObject }],
           profileChanged: false,
           now: T0,
         }),
@@ -153,16 +149,7 @@ export function leadScoreScenario(label: string) {
     });
 
     it("emits Became Sales-Ready once per crossing, re-arms after decaying below, and starts a flow on it", async () => {
-      const definition: FlowDefinition = {
-        schemaVersion: 1,
-        trigger: { kind: "event", event: "Became Sales-Ready" },
-        filters: [],
-        exits: [],
-        reentry: { mode: "every_trigger" },
-        start: "done",
-        steps: [{ id: "done", kind: "exit", reason: "handed_to_sales" }],
-      };
-      const flow = await createLiveFlow(definition);
+      const flow = await createFlow(eventFlow("Became Sales-Ready", [{ id: "done", kind: "exit", reason: "handed_to_sales" }], { mode: "every_trigger" }));
 
       for (let i = 0; i < 3; i++) await checkout(T0);
       expect(await salesReady()).toHaveLength(0);
@@ -266,15 +253,7 @@ export function leadScoreScenario(label: string) {
 
     it("adds the points of property rules while the profile matches them, set by a flow's update_profile step", async () => {
       await configure({ propertyRules: [{ id: "named", filter: { path: "properties.company", op: "exists" }, points: 7 }] });
-      await createLiveFlow({
-        schemaVersion: 1,
-        trigger: { kind: "event", event: "Started Checkout" },
-        filters: [],
-        exits: [],
-        reentry: { mode: "never" },
-        start: "mark",
-        steps: [{ id: "mark", kind: "update_profile", set: { company: "Acme" }, next: null }],
-      });
+      await createFlow(eventFlow("Started Checkout", [{ id: "mark", kind: "update_profile", set: { company: "Acme" }, next: null }]));
       await checkout(T0);
       expect((await summary(T0)).score).toBe(5);
       expect((await triggerFlows(db, { shopId: shop.id, since: new Date(0), now: at(1) })).started).toBe(1);

@@ -1,6 +1,7 @@
 /** A flow definition is data: this module is its schema and the graph checks zod cannot express. */
 import { z } from "zod";
 import { emailContentSchema } from "../email/content";
+import { fromJsonText } from "../json-text";
 import { CANONICAL_EVENT_NAMES, type JsonObject, type JsonValue } from "../events/types";
 
 /** Email engagement events (from Resend webhooks) a condition may count; not in the canonical list yet. */
@@ -290,15 +291,9 @@ export function graphProblems(definition: FlowDefinition): string[] {
 
 /** Validates a definition (an object or its JSON text); never throws. */
 export function parseFlowDefinition(json: unknown): ParseResult {
-  let input = json;
-  if (typeof json === "string") {
-    try {
-      input = JSON.parse(json);
-    } catch (error) {
-      return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  }
-  const parsed = flowDefinitionSchema.safeParse(input);
+  const text = fromJsonText(json);
+  if (!text.ok) return text;
+  const parsed = flowDefinitionSchema.safeParse(text.value);
   if (!parsed.success) return { ok: false, error: z.prettifyError(parsed.error) };
   const problems = graphProblems(parsed.data);
   return problems.length > 0 ? { ok: false, error: problems.join("; ") } : { ok: true, value: parsed.data };

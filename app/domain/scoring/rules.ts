@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { HUMAN_OPEN } from "../flows/conditions";
+import { fromJsonText } from "../json-text";
 import { FLOW_EVENT_NAMES, propertyFilterSchema, type PropertyFilter } from "../flows/definition";
 
 /** The event a threshold crossing emits: a flow trigger like any canonical event. */
@@ -94,15 +95,9 @@ export type ScoringParse = { ok: true; value: ScoringConfig } | { ok: false; err
 
 /** Validates a scoring configuration (an object or its JSON text); never throws. */
 export function parseScoringConfig(json: unknown): ScoringParse {
-  let input = json;
-  if (typeof json === "string") {
-    try {
-      input = JSON.parse(json);
-    } catch (error) {
-      return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}`, path: null };
-    }
-  }
-  const parsed = scoringConfigSchema.safeParse(input);
+  const text = fromJsonText(json);
+  if (!text.ok) return { ...text, path: null };
+  const parsed = scoringConfigSchema.safeParse(text.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const first = parsed.error.issues[0];
   return { ok: false, error: z.prettifyError(parsed.error), path: first ? first.path.map(String).join(".") : null };
