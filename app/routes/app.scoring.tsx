@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { requireShop } from "../admin.server";
 import { SaveBar } from "../components/SaveBar";
 import db from "../db.server";
@@ -80,6 +80,19 @@ function FilterFields(props: { filter: PropertyFilter | undefined; pathLabel: st
   );
 }
 
+function RuleRow({ children, onRemove }: { children: ReactNode; onRemove: () => void }) {
+  return (
+    <BlockStack gap="200">
+      {children}
+      <InlineStack align="end">
+        <Button variant="plain" tone="critical" onClick={onRemove}>
+          Remove
+        </Button>
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
 function newId(prefix: string, taken: readonly { id: string }[]) {
   let n = taken.length + 1;
   while (taken.some((r) => r.id === `${prefix}_${n}`)) n++;
@@ -124,7 +137,7 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
               Points per event
             </Text>
             {config.eventRules.map((rule, i) => (
-              <BlockStack gap="200" key={rule.id}>
+              <RuleRow key={rule.id} onRemove={() => set({ eventRules: config.eventRules.filter((_, j) => j !== i) })}>
                 <FormLayout>
                   <FormLayout.Group condensed>
                     <Select label="When a customer…" options={eventOptions} value={rule.event} onChange={(event) => setEventRule(i, { event: event as EventRule["event"] })} />
@@ -145,12 +158,7 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
                   />
                   {rule.where && rule.where.length > 1 ? <Text as="p" tone="subdued">{`and ${rule.where.length - 1} more condition(s), kept as they are`}</Text> : null}
                 </FormLayout>
-                <InlineStack align="end">
-                  <Button variant="plain" tone="critical" onClick={() => set({ eventRules: config.eventRules.filter((_, j) => j !== i) })}>
-                    Remove
-                  </Button>
-                </InlineStack>
-              </BlockStack>
+              </RuleRow>
             ))}
             <InlineStack>
               <Button onClick={() => set({ eventRules: [...config.eventRules, { id: newId("event", allRules), event: "Viewed Product", points: 1 }] })}>Add an event rule</Button>
@@ -166,17 +174,12 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
               Held while the customer matches (for example ordersCount at least 3, or properties.company is set); they do not fade.
             </Text>
             {config.propertyRules.map((rule, i) => (
-              <BlockStack gap="200" key={rule.id}>
+              <RuleRow key={rule.id} onRemove={() => set({ propertyRules: config.propertyRules.filter((_, j) => j !== i) })}>
                 <FormLayout>
                   <FilterFields filter={rule.filter} pathLabel="Customer field" onChange={(f) => (f ? setPropertyRule(i, { filter: f }) : undefined)} />
                   <TextField label="Points" type="number" autoComplete="off" value={String(rule.points)} onChange={(v) => setPropertyRule(i, { points: numberOr(v, rule.points) })} />
                 </FormLayout>
-                <InlineStack align="end">
-                  <Button variant="plain" tone="critical" onClick={() => set({ propertyRules: config.propertyRules.filter((_, j) => j !== i) })}>
-                    Remove
-                  </Button>
-                </InlineStack>
-              </BlockStack>
+              </RuleRow>
             ))}
             <InlineStack gap="200">
               <Button

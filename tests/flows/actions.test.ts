@@ -15,7 +15,7 @@ import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.serve
 import { gid, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
 import { createLiveFlow, eventFlow } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
-import { bigId, samplePayload } from "../helpers/payloads";
+import { checkoutPayload } from "../helpers/payloads";
 
 const SHOP = "flows-actions.myshopify.com";
 const SESSION_SECRET = "test-session-secret-test-session-secret";
@@ -210,15 +210,7 @@ async function tick(now: Date) {
 }
 
 async function startCheckout() {
-  const body = samplePayload("checkouts/create", (c) => {
-    c.token = `tok-${CUSTOMER}`;
-    c.created_at = T0.toISOString();
-    c.updated_at = T0.toISOString();
-    c.email = EMAIL;
-    c.customer.id = bigId(CUSTOMER);
-    c.customer.email = EMAIL;
-    c.customer.first_name = "Ann";
-  });
+  const body = checkoutPayload({ token: `tok-${CUSTOMER}`, at: T0, email: EMAIL, customerId: CUSTOMER, firstName: "Ann" });
   expect(await deliver("checkouts/create", body, { shop: SHOP, triggeredAt: T0.toISOString() })).toBe(200);
 }
 

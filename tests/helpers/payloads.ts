@@ -56,3 +56,18 @@ export function orderPayload(topic: string, v: OrderVariant): string {
     }
   });
 }
+
+export type CheckoutVariant = { token: string; at: Date; email: string; customerId: string; firstName: string };
+
+/** checkouts/create for a known customer, started (and last updated) at `at`. */
+export function checkoutPayload(v: CheckoutVariant): string {
+  return samplePayload("checkouts/create", (c) => {
+    c.token = v.token;
+    c.created_at = v.at.toISOString();
+    c.updated_at = v.at.toISOString();
+    c.email = v.email;
+    c.customer.id = bigId(v.customerId);
+    c.customer.email = v.email;
+    c.customer.first_name = v.firstName;
+  });
+}

@@ -22,7 +22,7 @@ import { runShopifyTasksOnce, type ShopifyTaskOptions } from "../../app/worker/s
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../helpers/fake-shopify-admin";
 import { createLiveFlow, eventFlow } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
-import { bigId, samplePayload } from "../helpers/payloads";
+import { bigId, checkoutPayload, samplePayload } from "../helpers/payloads";
 import { callRoute } from "../helpers/remix";
 
 const DAY = 86_400_000;
@@ -82,15 +82,7 @@ export function leadScoreScenario(label: string) {
 
     /** A checkout started at `when` (its own token), delivered signed and drained by the worker at `when`. */
     async function checkout(when: Date, token = `tok-${randomUUID()}`) {
-      const body = samplePayload("checkouts/create", (c) => {
-        c.token = token;
-        c.created_at = when.toISOString();
-        c.updated_at = when.toISOString();
-        c.email = email;
-        c.customer.id = bigId(customerId);
-        c.customer.email = email;
-        c.customer.first_name = "Lena";
-      });
+      const body = checkoutPayload({ token, at: when, email, customerId, firstName: "Lena" });
       expect(await deliver("checkouts/create", body, { shop: shop.domain, triggeredAt: when.toISOString(), webhookId: randomUUID() })).toBe(200);
       await drainAll(() => when);
       return { body, token };
