@@ -86,13 +86,15 @@ export type ScoreOutcome = { score: number; changes: number; crossings: number }
 export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreOutcome | null> {
   const scoring = input.scoring ?? (await loadShopScoring(tx, input.shopId));
   const { config } = scoring;
-  if (!config.enabled || (input.events.length === 0 && !(input.profileChanged && config.propertyRules.length > 0))) return null;
+  // Most events match no rule (orders, consent, updates by default): those cost no lock and no read.
+  const scorable = input.events.filter((e) => config.eventRules.some((r) => r.event === e.name));
+  if (!config.enabled || (scorable.length === 0 && !input.profileChanged)) return null;
   // Writing the row first takes its lock: two transactions scoring one profile run one after the other.
   const locked = await tx.profile.updateMany({ where: { id: input.profileId, shopId: input.shopId, mergedIntoId: null }, data: { shopId: input.shopId } });
   if (locked.count === 0) return null;
   const profile = await tx.profile.findUniqueOrThrow({ where: { id: input.profileId } });
 
-  const keys = input.events.map((e) => eventKey(e.id));
+  const keys = scorable.map((e) => eventKey(e.id));
   const done = new Set(
     keys.length === 0
       ? []
@@ -104,7 +106,8 @@ export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreO
   const record = async (key: string, eventId: string | null, update: ScoreUpdate) => {
     state = update.state;
     outcome.score = update.after;
-    if (update.after === update.before && !update.crossed) return;
+    // A rule that matched writes its row even when its cap left nothing to add: the event is then scored, for good.
+    if (update.effects.length === 0 && update.after === update.before) return;
     await tx.leadScoreChange.create({
       data: {
         shopId: input.shopId,
@@ -126,7 +129,7 @@ export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreO
     }
   };
 
-  for (const event of input.events) {
+  for (const event of scorable) {
     const key = eventKey(event.id);
     if (done.has(key)) continue;
     done.add(key);
