@@ -57,17 +57,21 @@ export function orderPayload(topic: string, v: OrderVariant): string {
   });
 }
 
-export type CheckoutVariant = { token: string; at: Date; email: string; customerId: string; firstName: string };
+export type CheckoutVariant = { token: string; at: Date; email: string | null; customerId?: string; firstName?: string };
 
-/** checkouts/create for a known customer, started (and last updated) at `at`. */
+/** checkouts/create started (and last updated) at `at`: a known customer's, or a guest's without `customerId`. */
 export function checkoutPayload(v: CheckoutVariant): string {
   return samplePayload("checkouts/create", (c) => {
     c.token = v.token;
     c.created_at = v.at.toISOString();
     c.updated_at = v.at.toISOString();
     c.email = v.email;
+    if (v.customerId === undefined) {
+      c.customer = null;
+      return;
+    }
     c.customer.id = bigId(v.customerId);
     c.customer.email = v.email;
-    c.customer.first_name = v.firstName;
+    c.customer.first_name = v.firstName ?? null;
   });
 }

@@ -243,6 +243,40 @@ export function leadScoreScenario(label: string) {
       expect(received).toHaveLength(1);
     });
 
+    it("does not tag a guest with no Shopify customer, and retries a CRM address that does not resolve yet", async () => {
+      await configure({ threshold: 10 }, { salesReadyTag: "sales-ready", crmWebhookUrl: "https://crm-later.merchant.test/hooks" });
+      const guest = (token: string) => checkoutPayload({ token, at: T0, email: `guest-${token}@example.com` });
+      for (const token of ["g-1", "g-2"]) {
+        expect(await deliver("checkouts/create", guest(`${token}-${seq}`), { shop: shop.domain, triggeredAt: T0.toISOString(), webhookId: randomUUID() })).toBe(200);
+      }
+      await drainAll(() => T0);
+      const guestProfiles = await db.profile.findMany({ where: { shopId: shop.id } });
+      expect(guestProfiles.map((p) => p.shopifyCustomerId)).toEqual([null, null]);
+      // Two guests with two addresses are two people: neither reaches 10 alone.
+      expect(await db.shopifyTask.count({ where: { shopId: shop.id } })).toBe(0);
+      const again = (n: number) => checkoutPayload({ token: `g-again-${n}-${seq}`, at: T0, email: guestProfiles[0].email });
+      expect(await deliver("checkouts/create", again(1), { shop: shop.domain, triggeredAt: T0.toISOString(), webhookId: randomUUID() })).toBe(200);
+      await drainAll(() => T0);
+      const tasks = await db.shopifyTask.findMany({ where: { shopId: shop.id }, orderBy: { kind: "asc" } });
+      expect(tasks.map((t) => t.kind)).toEqual(["crm_webhook", "customer_tag"]);
+      const summary = await runShopifyTasksOnce(db, {
+        adminFor: async () => {
+          throw new Error("no Admin API call is needed for a guest");
+        },
+        webhookSecret: (id) => webhookSecretFor(env.SESSION_SECRET, id),
+        webhook: { resolve, testOverrides: { allowAddresses: ["127.0.0.2"], plaintextPort: crmPort } },
+      });
+      expect(summary).toMatchObject({ claimed: 2, skipped: 1, retried: 1 });
+      expect(await db.shopifyTask.findUniqueOrThrow({ where: { id: tasks[1].id } })).toMatchObject({ status: "done", lastError: null });
+      expect(await db.shopifyTask.findUniqueOrThrow({ where: { id: tasks[0].id } })).toMatchObject({
+        status: "pending",
+        attempts: 1,
+        lastError: "refused: dns_failed: getaddrinfo ENOTFOUND crm-later.merchant.test (https://crm-later.merchant.test/hooks)",
+      });
+      expect(fake.tagCalls).toEqual([]);
+      expect(received).toEqual([]);
+    });
+
     it("adds the points of property rules while the profile matches them, set by a flow's update_profile step", async () => {
       await configure({ propertyRules: [{ id: "named", filter: { path: "properties.company", op: "exists" }, points: 7 }] });
       await createFlow(eventFlow("Started Checkout", [{ id: "mark", kind: "update_profile", set: { company: "Acme" }, next: null }]));
@@ -259,13 +293,7 @@ export function leadScoreScenario(label: string) {
     it("adds up two profiles' scores when a later fact shows they are one person", async () => {
       const guestEmail = `guest-${seq}@example.com`;
       // A guest checkout (no customer account) makes one profile, the customer's checkout another.
-      const guest = samplePayload("checkouts/create", (c) => {
-        c.token = `tok-guest-${randomUUID()}`;
-        c.created_at = T0.toISOString();
-        c.updated_at = T0.toISOString();
-        c.email = guestEmail;
-        c.customer = null;
-      });
+      const guest = checkoutPayload({ token: `tok-guest-${randomUUID()}`, at: T0, email: guestEmail });
       expect(await deliver("checkouts/create", guest, { shop: shop.domain, triggeredAt: T0.toISOString(), webhookId: randomUUID() })).toBe(200);
       await drainAll(() => T0);
       await checkout(at(7));
