@@ -6,7 +6,7 @@ import { requireShop } from "../admin.server";
 import { SaveBar } from "../components/SaveBar";
 import db from "../db.server";
 import type { PropertyFilter } from "../domain/flows/definition";
-import { filterValueFromText, filterValueToText, parseScoringForm, type ScoringSection } from "../domain/scoring/form";
+import { filterValueFromText, filterValueToText, parseScoringForm, problemPlace, type ScoringSection } from "../domain/scoring/form";
 import { DEFAULT_SCORING, SCORABLE_EVENT_NAMES, type EventRule, type PropertyRule, type ScoringConfig } from "../domain/scoring/rules";
 import { readBodyWithin } from "../http/body.server";
 import { loadShopScoring, saveShopScoring } from "../models/lead-score.server";
@@ -58,7 +58,9 @@ const OP_OPTIONS: { label: string; value: PropertyFilter["op"] }[] = [
   { label: "is not set", value: "not_exists" },
 ];
 
-const numberOr = (text: string, fallback: number) => (/^-?\d+$/.test(text.trim()) ? Number(text.trim()) : fallback);
+/** A typed number; an empty or unreadable field stays empty (NaN travels as null and the save explains what is wrong). */
+const typed = (text: string) => (text.trim() === "" ? Number.NaN : Number(text.trim()));
+const shown = (value: number) => (Number.isFinite(value) ? String(value) : "");
 
 /** A filter from the editor's three fields; "is set" / "is not set" take no value. */
 function filterFrom(path: string, op: PropertyFilter["op"], value: string): PropertyFilter {
@@ -117,7 +119,7 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
           <Banner tone="critical" title={result.message}>
             <p>Nothing was saved.</p>
             {Object.entries(result.errors).map(([field, message]) => (
-              <p key={field}>{`${field}: ${message}`}</p>
+              <p key={field}>{problemPlace(field) ? `${problemPlace(field)}: ${message}` : message}</p>
             ))}
           </Banner>
         ) : null}
@@ -125,9 +127,9 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
           <FormLayout>
             <Checkbox label="Score customers" checked={config.enabled} onChange={(enabled) => set({ enabled })} helpText="Off: scores stay as they are and nothing new is scored." />
             <FormLayout.Group condensed>
-              <TextField label="Sales-ready at" type="number" suffix="points" autoComplete="off" value={String(config.threshold)} onChange={(v) => set({ threshold: numberOr(v, config.threshold) })} />
-              <TextField label="Points halve every" type="number" suffix="days" autoComplete="off" value={String(config.halfLifeDays)} onChange={(v) => set({ halfLifeDays: numberOr(v, config.halfLifeDays) })} />
-              <TextField label="Highest score" type="number" suffix="points" autoComplete="off" value={String(config.maxScore)} onChange={(v) => set({ maxScore: numberOr(v, config.maxScore) })} />
+              <TextField label="Sales-ready at" type="number" suffix="points" autoComplete="off" value={shown(config.threshold)} onChange={(v) => set({ threshold: typed(v) })} />
+              <TextField label="Points halve every" type="number" suffix="days" autoComplete="off" value={shown(config.halfLifeDays)} onChange={(v) => set({ halfLifeDays: typed(v) })} />
+              <TextField label="Highest score" type="number" suffix="points" autoComplete="off" value={shown(config.maxScore)} onChange={(v) => set({ maxScore: typed(v) })} />
             </FormLayout.Group>
           </FormLayout>
         </Card>
@@ -141,14 +143,14 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
                 <FormLayout>
                   <FormLayout.Group condensed>
                     <Select label="When a customer…" options={eventOptions} value={rule.event} onChange={(event) => setEventRule(i, { event: event as EventRule["event"] })} />
-                    <TextField label="Points" type="number" autoComplete="off" value={String(rule.points)} onChange={(v) => setEventRule(i, { points: numberOr(v, rule.points) })} />
+                    <TextField label="Points" type="number" autoComplete="off" value={shown(rule.points)} onChange={(v) => setEventRule(i, { points: typed(v) })} />
                     <TextField
                       label="At most"
                       type="number"
                       autoComplete="off"
                       helpText="Empty: no limit"
-                      value={rule.cap === undefined ? "" : String(rule.cap)}
-                      onChange={(v) => setEventRule(i, { cap: v.trim() === "" ? undefined : numberOr(v, rule.cap ?? 1) })}
+                      value={rule.cap === undefined ? "" : shown(rule.cap)}
+                      onChange={(v) => setEventRule(i, { cap: v.trim() === "" ? undefined : typed(v) })}
                     />
                   </FormLayout.Group>
                   <FilterFields
@@ -177,7 +179,7 @@ function RulesForm({ initial, events }: { initial: ScoringConfig; events: string
               <RuleRow key={rule.id} onRemove={() => set({ propertyRules: config.propertyRules.filter((_, j) => j !== i) })}>
                 <FormLayout>
                   <FilterFields filter={rule.filter} pathLabel="Customer field" onChange={(f) => (f ? setPropertyRule(i, { filter: f }) : undefined)} />
-                  <TextField label="Points" type="number" autoComplete="off" value={String(rule.points)} onChange={(v) => setPropertyRule(i, { points: numberOr(v, rule.points) })} />
+                  <TextField label="Points" type="number" autoComplete="off" value={shown(rule.points)} onChange={(v) => setPropertyRule(i, { points: typed(v) })} />
                 </FormLayout>
               </RuleRow>
             ))}

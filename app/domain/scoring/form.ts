@@ -68,7 +68,7 @@ export function parseScoringForm(form: URLSearchParams): ScoringFormResult {
     if (text.length > FORM_LIMITS.configChars) return { ok: false, section, message: "Too many rules to save at once", errors: { config: "Too large" } };
     const parsed = parseScoringConfig(text);
     if (parsed.ok) return { ok: true, update: { section, config: parsed.value } };
-    return { ok: false, section, message: "Please fix the rules", errors: { [parsed.path || "config"]: parsed.error } };
+    return { ok: false, section, message: "Please fix the rules", errors: { [parsed.path || "config"]: parsed.message } };
   }
 
   const tag = single(form, "salesReadyTag", errors)?.trim();
@@ -80,6 +80,13 @@ export function parseScoringForm(form: URLSearchParams): ScoringFormResult {
   if (urlProblem) errors.crmWebhookUrl = urlProblem;
   if (Object.keys(errors).length > 0) return { ok: false, section, message: "Please fix the highlighted fields", errors };
   return { ok: true, update: { section, values: { salesReadyTag: tag || null, crmWebhookUrl: url || null } } };
+}
+
+/** "eventRules.2.points" -> "Event rule 3": where in the editor a rules error is. */
+export function problemPlace(path: string): string {
+  const m = /^(eventRules|propertyRules)\.(\d+)/.exec(path);
+  if (!m) return "";
+  return `${m[1] === "eventRules" ? "Event rule" : "Property rule"} ${Number(m[2]) + 1}`;
 }
 
 // --- The page's rule editor: filter values typed as text -----------------------------------------------------

@@ -24,9 +24,16 @@ export const SCORING_LIMITS = {
   maxScore: { min: 1, max: 1_000_000 },
 } as const;
 
+const wholeNumber = (label: string, range: { min: number; max: number }) =>
+  z
+    .number(`${label} must be a number`)
+    .int(`${label} must be a whole number`)
+    .min(range.min, `${label} must be between ${range.min} and ${range.max}`)
+    .max(range.max, `${label} must be between ${range.min} and ${range.max}`);
+
 const ruleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "a rule id is lower-case letters, digits, _ and - (at most 40)");
 const points = z
-  .number()
+  .number("Points must be a number")
   .int("Points must be a whole number")
   .min(-SCORING_LIMITS.points, `Points must be between -${SCORING_LIMITS.points} and ${SCORING_LIMITS.points}`)
   .max(SCORING_LIMITS.points, `Points must be between -${SCORING_LIMITS.points} and ${SCORING_LIMITS.points}`)
@@ -41,7 +48,7 @@ export const eventRuleSchema = z.strictObject({
   where: z.array(eventFilter).max(SCORING_LIMITS.filtersPerRule).optional(),
   points,
   /** The most this rule's (decaying) points may add up to; further events add nothing until they decay. */
-  cap: z.number().int().min(1).max(SCORING_LIMITS.cap).optional(),
+  cap: wholeNumber("A rule's limit", { min: 1, max: SCORING_LIMITS.cap }).optional(),
 });
 export type EventRule = z.infer<typeof eventRuleSchema>;
 
@@ -56,10 +63,10 @@ export type PropertyRule = z.infer<typeof propertyRuleSchema>;
 export const scoringConfigSchema = z
   .strictObject({
     enabled: z.boolean(),
-    threshold: z.number().int().min(SCORING_LIMITS.threshold.min).max(SCORING_LIMITS.threshold.max),
-    halfLifeDays: z.number().int().min(SCORING_LIMITS.halfLifeDays.min).max(SCORING_LIMITS.halfLifeDays.max),
+    threshold: wholeNumber("The sales-ready score", SCORING_LIMITS.threshold),
+    halfLifeDays: wholeNumber("The half-life", SCORING_LIMITS.halfLifeDays),
     /** The score never shows more than this, whatever the rules add. */
-    maxScore: z.number().int().min(SCORING_LIMITS.maxScore.min).max(SCORING_LIMITS.maxScore.max),
+    maxScore: wholeNumber("The highest score", SCORING_LIMITS.maxScore),
     eventRules: z.array(eventRuleSchema).max(SCORING_LIMITS.rules),
     propertyRules: z.array(propertyRuleSchema).max(SCORING_LIMITS.rules),
   })
@@ -91,16 +98,17 @@ export const DEFAULT_SCORING: ScoringConfig = {
   propertyRules: [],
 };
 
-export type ScoringParse = { ok: true; value: ScoringConfig } | { ok: false; error: string; path: string | null };
+/** On failure: every problem (`error`), and the first one's place and message, for showing beside a field. */
+export type ScoringParse = { ok: true; value: ScoringConfig } | { ok: false; error: string; path: string | null; message: string };
 
 /** Validates a scoring configuration (an object or its JSON text); never throws. */
 export function parseScoringConfig(json: unknown): ScoringParse {
   const text = fromJsonText(json);
-  if (!text.ok) return { ...text, path: null };
+  if (!text.ok) return { ...text, path: null, message: "The rules could not be read" };
   const parsed = scoringConfigSchema.safeParse(text.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const first = parsed.error.issues[0];
-  return { ok: false, error: z.prettifyError(parsed.error), path: first ? first.path.map(String).join(".") : null };
+  return { ok: false, error: z.prettifyError(parsed.error), path: first ? first.path.map(String).join(".") : null, message: first?.message ?? "Invalid rules" };
 }
 
 /** The stored configuration, or the defaults when none is stored; a stored value that no longer parses reads as off. */
