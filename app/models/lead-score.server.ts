@@ -34,15 +34,31 @@ export async function loadShopScoring(db: DbOrTx, shopId: string): Promise<ShopS
   return { config: storedScoringConfig(s?.leadScoring ?? null), salesReadyTag: s?.salesReadyTag ?? null, crmWebhookUrl: s?.crmWebhookUrl ?? null };
 }
 
+// Scoring runs for every stored event and the rules change rarely: a few seconds of caching saves a query per event.
+// A save in this process clears the entry at once; other processes see it within SCORING_CACHE_MS.
+const SCORING_CACHE_MS = 5_000;
+const scoringCache = new Map<string, { at: number; scoring: ShopScoring }>();
+
+async function loadShopScoringCached(db: DbOrTx, shopId: string, now = Date.now()): Promise<ShopScoring> {
+  const hit = scoringCache.get(shopId);
+  if (hit && now - hit.at < SCORING_CACHE_MS) return hit.scoring;
+  const scoring = await loadShopScoring(db, shopId);
+  if (scoringCache.size > 10_000) scoringCache.clear();
+  scoringCache.set(shopId, { at: now, scoring });
+  return scoring;
+}
+
 /** Stores one section of the Lead scoring page for this shop only; false when the shop does not exist. */
 export async function saveShopScoring(db: Db, shopId: string, update: ScoringUpdate): Promise<boolean> {
-  return db.$transaction(async (tx) => {
+  const saved = await db.$transaction(async (tx) => {
     if (!(await tx.shop.findUnique({ where: { id: shopId }, select: { id: true } }))) return false;
     const data =
       update.section === "rules" ? { leadScoring: update.config as unknown as Prisma.InputJsonValue } : update.values;
     await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
     return true;
   });
+  scoringCache.delete(shopId);
+  return saved;
 }
 
 /** The stored state (per-rule points as of leadScoreAt); anything unreadable counts as no score yet. */
@@ -84,11 +100,13 @@ export type ScoreOutcome = { score: number; changes: number; crossings: number }
  * are skipped; each event or property change that moves the score writes one LeadScoreChange.
  */
 export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreOutcome | null> {
-  const scoring = input.scoring ?? (await loadShopScoring(tx, input.shopId));
+  const scoring = input.scoring ?? (await loadShopScoringCached(tx, input.shopId));
   const { config } = scoring;
-  // Most events match no rule (orders, consent, updates by default): those cost no lock and no read.
+  // Most events match no rule (orders, consent, updates by default) and most shops have no property rules: those
+  // cost no lock and no read.
   const scorable = input.events.filter((e) => config.eventRules.some((r) => r.event === e.name));
-  if (!config.enabled || (scorable.length === 0 && !input.profileChanged)) return null;
+  const matchProperties = input.profileChanged && config.propertyRules.length > 0;
+  if (!config.enabled || (scorable.length === 0 && !matchProperties)) return null;
   // Writing the row first takes its lock: two transactions scoring one profile run one after the other.
   const locked = await tx.profile.updateMany({ where: { id: input.profileId, shopId: input.shopId, mergedIntoId: null }, data: { shopId: input.shopId } });
   if (locked.count === 0) return null;
@@ -135,7 +153,7 @@ export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreO
     done.add(key);
     await record(key, event.id, applyEvent(state, event, config, input.now));
   }
-  if (input.profileChanged && (config.propertyRules.length > 0 || Object.keys(state.properties).length > 0)) {
+  if (matchProperties) {
     const view = profileView(flowProfileOf(profile, await isSuppressed(tx, input.shopId, profile.email)));
     await record(`property:${randomUUID()}`, null, applyProfile(state, view, config, input.now));
   }

@@ -6,7 +6,8 @@ import { requireShop } from "../admin.server";
 import { SaveBar } from "../components/SaveBar";
 import db from "../db.server";
 import type { PropertyFilter } from "../domain/flows/definition";
-import { filterValueFromText, filterValueToText, parseScoringForm, problemPlace, type ScoringSection } from "../domain/scoring/form";
+import { filterValueFromText, filterValueToText, problemPlace } from "../domain/scoring/editor";
+import { parseScoringForm, type ScoringSection } from "../domain/scoring/form";
 import { DEFAULT_SCORING, SCORABLE_EVENT_NAMES, type EventRule, type PropertyRule, type ScoringConfig } from "../domain/scoring/rules";
 import { readBodyWithin } from "../http/body.server";
 import { loadShopScoring, saveShopScoring } from "../models/lead-score.server";
@@ -251,7 +252,7 @@ export default function LeadScoring() {
       <Layout>
         <Layout.AnnotatedSection
           title="Rules"
-          description={`Customers earn points for what they do; points halve every ${d.config.halfLifeDays} days. At ${d.config.threshold} points a customer becomes sales-ready: the "Became Sales-Ready" event starts any flow with that trigger. ${d.salesReady} customers are at or above it as of their last change.`}
+          description={`Customers earn points for what they do; points halve every ${d.config.halfLifeDays} days. At ${d.config.threshold} points a customer becomes sales-ready: the "Became Sales-Ready" event starts any flow with that trigger. ${d.salesReady === 1 ? "1 customer is" : `${d.salesReady} customers are`} at or above it as of their last change.`}
         >
           <RulesForm initial={d.config} events={d.events} />
         </Layout.AnnotatedSection>

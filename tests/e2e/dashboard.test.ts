@@ -206,6 +206,38 @@ describe("npm run demo, in a browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("saves Lead scoring: rules and threshold are kept, a private CRM address is refused beside the field", async () => {
+    await page.goto(`${base}/app`);
+    await page.getByRole("link", { name: "Lead scoring" }).click();
+    await page.waitForURL(`${base}/app/scoring`);
+    const threshold = page.getByLabel("Sales-ready at");
+    await shown(threshold);
+    const rulesForm = page.locator("form").filter({ has: threshold });
+    await threshold.fill("25");
+    await rulesForm.getByRole("button", { name: "Add an event rule" }).click();
+    await rulesForm.getByRole("button", { name: "Save rules" }).click();
+    await shown(rulesForm.getByText("Saved", { exact: true }));
+
+    const crm = page.getByLabel("CRM webhook");
+    const handoff = page.locator("form").filter({ has: crm });
+    await crm.fill("https://10.0.0.1/hook");
+    await handoff.getByRole("button", { name: "Save" }).click();
+    await shown(handoff.getByText("Use a public address: private and local addresses are refused"));
+    await crm.fill("https://crm.example.com/hooks/leads");
+    await handoff.getByLabel("Tag the customer in Shopify").fill("sales-ready");
+    await handoff.getByRole("button", { name: "Save" }).click();
+    await shown(handoff.getByText("Saved", { exact: true }));
+
+    await page.reload();
+    await shown(page.getByLabel("Sales-ready at"));
+    expect(await page.getByLabel("Sales-ready at").inputValue()).toBe("25");
+    expect(await page.getByLabel("CRM webhook").inputValue()).toBe("https://crm.example.com/hooks/leads");
+    // Five default event rules and the one added.
+    expect(await page.getByLabel("When a customer…").count()).toBe(6);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-lead-scoring.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
   it("shows the simulated store's new orders, which arrive as signed webhooks through the inbox", async () => {
     await page.goto(`${base}/app`);
     const ordersShown = async () => Number(/Store revenue\s*\$[\d,]+\.\d{2}\s*(\d+) orders/.exec((await page.textContent("body")) ?? "")?.[1]);

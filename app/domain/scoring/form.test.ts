@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCORING } from "./rules";
-import { crmUrlProblem, filterValueFromText, filterValueToText, parseScoringForm, problemPlace } from "./form";
+import { filterValueFromText, filterValueToText, problemPlace } from "./editor";
+import { crmUrlProblem, parseScoringForm } from "./form";
 
 describe("the rules form", () => {
   it("explains the first problem in the merchant's words, and where it is", () => {

@@ -2,8 +2,6 @@
  * The Lead scoring page's two forms, parsed (pure): "rules" carries the whole configuration as JSON (the page's
  * editor builds it), "handoff" the Shopify tag and the CRM webhook address. Stored by app/models/lead-score.server.ts.
  */
-import type { JsonValue } from "../events/types";
-import type { PropertyFilter } from "../flows/definition";
 import { nonPublicReason } from "../net/private-address";
 import { parseScoringConfig, type ScoringConfig } from "./rules";
 
@@ -80,32 +78,4 @@ export function parseScoringForm(form: URLSearchParams): ScoringFormResult {
   if (urlProblem) errors.crmWebhookUrl = urlProblem;
   if (Object.keys(errors).length > 0) return { ok: false, section, message: "Please fix the highlighted fields", errors };
   return { ok: true, update: { section, values: { salesReadyTag: tag || null, crmWebhookUrl: url || null } } };
-}
-
-/** "eventRules.2.points" -> "Event rule 3": where in the editor a rules error is. */
-export function problemPlace(path: string): string {
-  const m = /^(eventRules|propertyRules)\.(\d+)/.exec(path);
-  if (!m) return "";
-  return `${m[1] === "eventRules" ? "Event rule" : "Property rule"} ${Number(m[2]) + 1}`;
-}
-
-// --- The page's rule editor: filter values typed as text -----------------------------------------------------
-
-/** A typed value as JSON: true/false, numbers, else the text; for "is one of", a comma-separated list. */
-export function filterValueFromText(op: PropertyFilter["op"], text: string): JsonValue {
-  const scalar = (t: string): JsonValue => {
-    const v = t.trim();
-    if (v === "true") return true;
-    if (v === "false") return false;
-    if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-    return v;
-  };
-  return op === "in" ? text.split(",").map(scalar) : scalar(text);
-}
-
-/** The inverse of filterValueFromText, for showing a stored filter in the editor. */
-export function filterValueToText(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) return value.map((v) => filterValueToText(v)).join(", ");
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }

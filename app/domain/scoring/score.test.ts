@@ -129,6 +129,8 @@ describe("threshold", () => {
     // The same profile again changes nothing; no longer matching takes the points back.
     expect(applyProfile(match.state, { ordersCount: 4 }, c, plus(1)).effects).toEqual([]);
     expect(applyProfile(match.state, { ordersCount: 1 }, c, plus(1))).toMatchObject({ effects: [{ ruleId: "repeat_buyer", points: -8, added: -8, capped: false }] });
+    // Removing the rule takes its points away at once, without waiting for the profile to change.
+    expect(scoreAt(match.state, plus(1), config({ threshold: 10 }))).toBeCloseTo(3 * 2 ** (-1 / 14), 12);
   });
 });
 

@@ -63,10 +63,16 @@ function decayed(state: ScoreState, at: Date, config: ScoringConfig): { at: Date
 
 const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
 
+/** Property points count only while their rule exists: removing a rule takes its points away at once. */
+function heldProperties(state: ScoreState, config: ScoringConfig): Record<string, number> {
+  const ids = new Set(config.propertyRules.map((r) => r.id));
+  return Object.fromEntries(Object.entries(state.properties).filter(([id]) => ids.has(id)));
+}
+
 /** The score at `at` (the state decayed to then, clamped to 0..maxScore). */
 export function scoreAt(state: ScoreState, at: Date, config: ScoringConfig): number {
   const { events } = decayed(state, at, config);
-  return clampScore(sum(events) + sum(state.properties), config);
+  return clampScore(sum(events) + sum(heldProperties(state, config)), config);
 }
 
 /** Adds `amount` to a rule's part without passing its cap; a part already past the cap (cap lowered) is not cut. */
@@ -116,10 +122,11 @@ export function applyProfile(state: ScoreState, profile: JsonObject, config: Sco
       if (matchesFilters(profile, [rule.filter], null)) properties[rule.id] = rule.points;
     }
   }
+  const held = heldProperties(state, config);
   const effects: RuleEffect[] = [];
-  for (const id of new Set([...Object.keys(state.properties), ...Object.keys(properties)])) {
-    const added = (properties[id] ?? 0) - (state.properties[id] ?? 0);
-    if (added !== 0) effects.push({ ruleId: id, points: properties[id] ?? -(state.properties[id] ?? 0), added, capped: false });
+  for (const id of new Set([...Object.keys(held), ...Object.keys(properties)])) {
+    const added = (properties[id] ?? 0) - (held[id] ?? 0);
+    if (added !== 0) effects.push({ ruleId: id, points: properties[id] ?? -(held[id] ?? 0), added, capped: false });
   }
   return finish(state, { asOf: at, events, properties }, at, effects, config);
 }
