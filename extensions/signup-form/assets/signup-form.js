@@ -93,6 +93,8 @@
     var status = form.querySelector(".sf-signup__status");
     status.setAttribute("tabindex", "-1");
     status.focus();
+    var teasers = document.querySelectorAll("[data-sf-teaser]");
+    for (var t = 0; t < teasers.length; t++) teasers[t].hidden = true;
     if (root && root.__sfClose) setTimeout(function () { root.__sfClose(false); }, 4000);
   }
 
