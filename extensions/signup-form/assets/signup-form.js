@@ -85,7 +85,7 @@
     store(SUBSCRIBED, "1");
     var root = form.closest("[data-sf-signup]");
     // The message takes the form's place at the form's height: nothing below it moves.
-    form.style.minHeight = form.offsetHeight + "px";
+    form.style.minHeight = form.getBoundingClientRect().height + "px";
     var fields = form.querySelectorAll(".sf-signup__fields, .sf-signup__consent, .sf-signup__trap");
     for (var i = 0; i < fields.length; i++) fields[i].hidden = true;
     setStatus(form, message, false);
