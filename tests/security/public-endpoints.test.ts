@@ -111,10 +111,12 @@ beforeEach(() => {
 describe("public endpoints under garbage", () => {
   it("Shopify webhooks: unsigned, wrongly signed, malformed or oversized deliveries are refused", async () => {
     const topics = Object.keys(WEBHOOK_ROUTES) as RoutedTopic[];
+    // An empty body has nothing to check a signature against: the library calls it malformed (400), not forged.
+    const nonEmpty = () => garbage() || "{}";
     for (const topic of topics) {
       const { action } = WEBHOOK_ROUTES[topic];
-      await fuzz(`${topic} unsigned`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: garbage(), secret: null })));
-      await fuzz(`${topic} wrong secret`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: garbage(), secret: "not-the-secret" })));
+      await fuzz(`${topic} unsigned`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: nonEmpty(), secret: null })));
+      await fuzz(`${topic} wrong secret`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: nonEmpty(), secret: "not-the-secret" })));
       // Signed by Shopify but not JSON: refused before the inbox.
       await fuzz(`${topic} signed non-JSON`, [400, 413], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: `{${garbage()}` })));
       await fuzz(`${topic} oversized`, [413], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024 + random.int(1, 1000)) }) })), 2);
@@ -122,8 +124,9 @@ describe("public endpoints under garbage", () => {
     for (const name of ["webhooks.customers.data_request", "webhooks.customers.redact", "webhooks.shop.redact", "webhooks.app.uninstalled"]) {
       const { action } = await route(name);
       const topic = name.replace("webhooks.", "").replace(".", "/");
-      await fuzz(`${topic} unsigned`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: garbage(), secret: null })));
-      await fuzz(`${topic} wrong secret`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: garbage(), secret: "nope" })));
+      await fuzz(`${topic} unsigned`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: nonEmpty(), secret: null })));
+      await fuzz(`${topic} wrong secret`, [401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: nonEmpty(), secret: "nope" })));
+      await fuzz(`${topic} empty`, [400, 401], () => statusOf(action, webhookRequest({ topic, shop: SHOP, body: "", secret: "nope" })), 1);
     }
   });
 
