@@ -5,6 +5,7 @@ import { normalizePixelEvent } from "../domain/events/pixel";
 import { COMPLIANCE_TOPICS, handleComplianceWebhook, type ComplianceTopic } from "../models/compliance.server";
 import { claimInboxBatch, releaseFailedEntry } from "../models/inbox.server";
 import { applyNormalized } from "../models/ingest.server";
+import { applySignup } from "../models/signups.server";
 import { startLoop } from "./loop";
 import type { Tx } from "../models/identity.server";
 
@@ -41,6 +42,11 @@ async function processEntry(tx: Tx, shop: ShopRef, entry: Entry, now: Date): Pro
     const result = normalizePixelEvent(entry.payload);
     if (!result.ok) throw new PermanentInboxError(result.error);
     await applyNormalized(tx, shop, result.value, { source: "web_pixel", now });
+    return "done";
+  }
+  if (entry.source === "signup_form") {
+    const result = await applySignup(tx, shop, entry.payload, now);
+    if (!result.ok) throw new PermanentInboxError(result.error);
     return "done";
   }
   throw new PermanentInboxError(`No handler for ${entry.source} ${entry.topic}`);

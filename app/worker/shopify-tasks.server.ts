@@ -47,6 +47,8 @@ const upsertPayload = z.object({
   firstName: z.string().max(255).nullish(),
   lastName: z.string().max(255).nullish(),
   at: isoInstant,
+  /** "confirmed" for a double opt-in signup (the person clicked the confirmation link). */
+  optIn: z.enum(["single", "confirmed"]).default("single"),
 });
 const tagPayload = z.object({
   profileId: z.string().min(1),
@@ -161,7 +163,7 @@ async function perform(db: Db, task: ShopifyTask, admins: Map<string, Promise<Ad
     }
     case "customer_upsert": {
       const p = parsed.payload;
-      return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at }));
+      return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at, optIn: p.optIn }));
     }
     case "customer_tag": {
       const result = await changeCustomerTags(admin, profile!.shopifyCustomerId!, parsed.payload.add, []);
