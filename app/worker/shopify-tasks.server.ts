@@ -194,8 +194,18 @@ async function sendCrmWebhook(
   const result = await postWebhook({ url: payload.url, body, secret: options.webhookSecret(task.shopId), idempotencyKey: task.key }, options.webhook);
   if (result.ok) return { status: "done", detail: `HTTP ${result.status}` };
   // A name that does not resolve may resolve later; an address that is not public never becomes one.
-  if (result.refused) return { status: result.reason.startsWith("dns_failed") ? "retry" : "failed", error: `refused: ${result.reason} (${result.url})` };
+  if (result.refused) return { status: result.reason.startsWith("dns_failed") ? "retry" : "failed", error: `refused: ${result.reason} (${withoutQuery(result.url)})` };
   return result.retryable ? { status: "retry", error: result.error } : { status: "failed", error: result.error };
+}
+
+/** A URL fit for logs and stored errors: CRM addresses often carry an API key in their query. */
+function withoutQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}${u.search ? "?…" : ""}`;
+  } catch {
+    return "(invalid URL)";
+  }
 }
 
 /** Records the outcome, only while the lease is still ours (else another worker owns the task now). */
