@@ -8,6 +8,7 @@ import {
   PROFILE_FIELDS,
   PROFILE_FIELD_NAMES,
   type Comparison,
+  type ComparisonValue,
   type EventFilter,
   type SegmentCondition,
   type ValueType,
@@ -101,7 +102,7 @@ export const eventArb: fc.Arbitrary<SegmentEvent> = fc.record({
   ),
 });
 
-function valueFor(type: ValueType, op: string): fc.Arbitrary<unknown> {
+function valueFor(type: ValueType, op: string): fc.Arbitrary<ComparisonValue | undefined> {
   if (op === "exists" || op === "not_exists") return fc.constant(undefined);
   switch (type) {
     case "text":

@@ -69,9 +69,12 @@ const propertyKey = z
   .max(100)
   .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,4}$/, "a property name: letters, digits and _ (dots for nested ones)");
 
-const comparisonFields = { op: z.enum(ALL_OPERATORS as unknown as [Operator, ...Operator[]]), value: z.unknown().optional() };
+/** The shapes a value may take; which one a comparison needs is checked by comparisonProblem. */
+const comparisonValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const comparisonFields = { op: z.enum(ALL_OPERATORS as unknown as [Operator, ...Operator[]]), value: comparisonValue.optional() };
 
-export type Comparison = { op: Operator; value?: unknown };
+export type ComparisonValue = z.infer<typeof comparisonValue>;
+export type Comparison = { op: Operator; value?: ComparisonValue };
 
 export type SegmentCondition =
   | ({ kind: "profile"; field: ProfileField } & Comparison)
