@@ -78,3 +78,25 @@ export async function segmentMembersPage(db: Db, shop: { id: string; timezone: s
   });
   return { profiles, next: ids.length > MEMBERS_PAGE_SIZE ? pageIds[pageIds.length - 1] : null };
 }
+
+const EXPORT_PAGE = 500;
+
+/** Every member as of `now`, page by page in id order, with the columns an export writes. */
+export async function* segmentExportProfiles(db: Db, shop: { id: string; timezone: string }, tree: SegmentTree, now: Date) {
+  const clock = shopClock(shop, now);
+  let after: string | undefined;
+  for (;;) {
+    const ids = await segmentMemberIds(db, dialectOf(db), shop.id, tree, clock, { after, take: EXPORT_PAGE });
+    if (ids.length === 0) return;
+    yield await db.profile.findMany({
+      where: { shopId: shop.id, id: { in: ids } },
+      orderBy: { id: "asc" },
+      select: {
+        email: true, firstName: true, lastName: true, phone: true, emailConsent: true, emailConsentAt: true, emailConsentSource: true,
+        ordersCount: true, revenueMinor: true, currency: true, firstOrderAt: true, lastOrderAt: true, rfmGroup: true, leadScore: true, properties: true,
+      },
+    });
+    if (ids.length < EXPORT_PAGE) return;
+    after = ids[ids.length - 1];
+  }
+}
