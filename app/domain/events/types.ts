@@ -20,6 +20,9 @@ export const CANONICAL_EVENT_NAMES = [
   "Clicked Email",
   "Bounced Email",
   "Marked Email as Spam",
+  // Segment membership (app/models/segment-membership.server.ts): a profile started or stopped matching a segment.
+  "Entered Segment",
+  "Left Segment",
 ] as const;
 
 export type CanonicalEventName = (typeof CANONICAL_EVENT_NAMES)[number];
