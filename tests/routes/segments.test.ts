@@ -104,11 +104,12 @@ describe("segment pages", () => {
     const before = await snapshot();
     const read = await load(cookieA, segmentB);
     expect(isResponse(read) && read.status).toBe(404);
-    for (const fields of [
+    const attempts: Array<Record<string, string>> = [
       { intent: "count", conditions: JSON.stringify(repeatBuyers) },
       { intent: "save", name: "Taken over", conditions: JSON.stringify({ kind: "all", of: [] }) },
       { intent: "delete" },
-    ]) {
+    ];
+    for (const fields of attempts) {
       const reply = await post(cookieA, segmentB, fields);
       expect(reply.status).toBe(404);
     }
