@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../app/db/client.server";
 import { evaluateSegment, type SegmentEvent } from "../../app/domain/segments/evaluate";
 import { parseSegmentTree, type SegmentTree } from "../../app/domain/segments/tree";
+import { refreshMemberships } from "../../app/models/segment-membership.server";
 import { countSegment, dialectOf, segmentMemberIds } from "../../app/models/segment-query.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -84,5 +85,23 @@ describe.each(["sqlite", "postgresql"] as const)("female customers aged 30-50 wh
     const profiles = await t.prisma.profile.findMany({ where: { shopId } });
     const inMemory = profiles.filter((p) => evaluateSegment(FEMALE_30_TO_50_NOT_X, p as never, eventsOf.get(p.id) ?? [], clock)).map((p) => p.id).sort();
     expect(inMemory).toEqual(expected);
+  });
+
+  it("keeps memberships: entering writes one Entered Segment event each, and a second pass changes nothing", async () => {
+    const segment = await t.prisma.segment.create({ data: { shopId, name: "Female 30-50, no X", conditions: FEMALE_30_TO_50_NOT_X } });
+    const shop = { id: shopId, timezone: clock.timezone };
+    const everyone = [...ids.values()];
+    const expected = PEOPLE.filter((p) => p.inSegment).length;
+    expect(await refreshMemberships(t.prisma, dialectOf(t.prisma), shop, everyone, NOW)).toEqual({ entered: expected, left: 0 });
+    expect(await refreshMemberships(t.prisma, dialectOf(t.prisma), shop, everyone, NOW)).toEqual({ entered: 0, left: 0 });
+    const entered = await t.prisma.event.findMany({ where: { shopId, name: "Entered Segment" } });
+    expect(entered).toHaveLength(expected);
+    expect(entered[0].properties).toEqual({ segmentId: segment.id, segmentName: "Female 30-50, no X" });
+
+    // Anna buys X: she leaves at the next evaluation.
+    const anna = ids.get("anna")!;
+    await t.prisma.event.create({ data: { shopId, profileId: anna, name: "Ordered Product", occurredAt: NOW, properties: { productId: "X" }, source: "test", sourceId: "anna:x" } });
+    expect(await refreshMemberships(t.prisma, dialectOf(t.prisma), shop, [anna], new Date(NOW.getTime() + 1000))).toEqual({ entered: 0, left: 1 });
+    expect(await t.prisma.segmentMembership.findUniqueOrThrow({ where: { segmentId_profileId: { segmentId: segment.id, profileId: anna } } })).toMatchObject({ leftAt: new Date(NOW.getTime() + 1000) });
   });
 });

@@ -63,6 +63,11 @@ export async function assembleCustomerExport(tx: Tx, shopId: string, subject: Su
     where: mine,
     select: { orderId: true, messageId: true, flowId: true, touch: true, touchedAt: true, revenueMinor: true, currency: true },
   });
+  const segmentMemberships = await tx.segmentMembership.findMany({
+    where: mine,
+    select: { profileId: true, enteredAt: true, leftAt: true, segment: { select: { name: true } } },
+    orderBy: { enteredAt: "asc" },
+  });
   const suppressions = await tx.suppression.findMany({
     where: { shopId, email: { in: subject.emails } },
     select: { email: true, reason: true, source: true, createdAt: true },
@@ -83,6 +88,7 @@ export async function assembleCustomerExport(tx: Tx, shopId: string, subject: Su
     flowRuns,
     orders,
     attributions,
+    segmentMemberships,
     suppressions,
   }) as Prisma.InputJsonObject;
 }
