@@ -100,6 +100,11 @@ function useLiveCount(tree: SegmentCondition) {
 
 export default function SegmentPage() {
   const data = useLoaderData<typeof loader>();
+  // Another segment's page is a fresh editor: Remix keeps this component mounted when only the id changes.
+  return <SegmentEditor key={data.segment?.id ?? NEW} data={data} />;
+}
+
+function SegmentEditor({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
   const [tree, setTree] = useState<SegmentCondition>(data.tree as SegmentCondition);
   const [name, setName] = useState(data.segment?.name ?? "");
   const live = useLiveCount(tree);
@@ -134,11 +139,13 @@ export default function SegmentPage() {
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">Profiles in this segment now</Text>
-              {live.reply?.error ? (
-                <Text as="p" tone="critical">{live.reply.error}</Text>
-              ) : (
-                <Text as="p" variant="heading2xl">{live.reply?.count ?? "…"}</Text>
-              )}
+              <div aria-live="polite" aria-label="Live count">
+                {live.reply?.error ? (
+                  <Text as="p" tone="critical">{live.reply.error}</Text>
+                ) : (
+                  <Text as="p" variant="heading2xl">{live.reply?.count ?? "…"}</Text>
+                )}
+              </div>
               <Text as="p" tone="subdued">{live.busy ? "Counting…" : "Counted as you edit, from the shop's current data."}</Text>
             </BlockStack>
           </Card>
