@@ -14,6 +14,7 @@ import { acceptInboxEntry } from "./models/inbox.server";
 import { findShopForPixel, ingestKeyMatches, profileLinkFor } from "./models/pixel.server";
 import { createRateLimiter, type BucketPolicy } from "./services/rate-limit.server";
 import { readBodyWithin } from "./http/body.server";
+import { clientIp } from "./http/client-ip.server";
 
 export const MAX_BODY_BYTES = 32 * 1024;
 
@@ -42,18 +43,6 @@ function reply(request: Request, status: number, body?: { error: string }, extra
   if (!body) return new Response(null, { status, headers });
   headers.set("Content-Type", "application/json");
   return new Response(JSON.stringify(body), { status, headers });
-}
-
-/** The body as text, or null when it is larger than `max` bytes (stops reading there). */
-/**
- * The client's address: `clientIp` from the server's load context when it provides one (express `req.ip`, which
- * honours its "trust proxy" setting), else the last X-Forwarded-For entry, the one the nearest proxy appended
- * (earlier entries are whatever the client wrote). Unknown -> null, and only the per-client limit applies.
- */
-function clientIp(request: Request, context: ActionFunctionArgs["context"]): string | null {
-  if (typeof context.clientIp === "string" && context.clientIp) return context.clientIp;
-  const last = request.headers.get("X-Forwarded-For")?.split(",").at(-1)?.trim();
-  return last || null;
 }
 
 function describeIssues(error: z.ZodError): string {

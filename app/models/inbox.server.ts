@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.server";
+import type { Db, DbOrTx } from "../db/client.server";
 import { Prisma } from "../db/client.server";
 
 export type NewInboxEntry = {
@@ -12,7 +12,7 @@ export type NewInboxEntry = {
 };
 
 /** Stores a delivery once; the same dedupe key again is a no-op ("duplicate"). */
-export async function acceptInboxEntry(db: Db, entry: NewInboxEntry): Promise<"accepted" | "duplicate"> {
+export async function acceptInboxEntry(db: DbOrTx, entry: NewInboxEntry): Promise<"accepted" | "duplicate"> {
   try {
     await db.inboxEntry.create({ data: entry });
     return "accepted";

@@ -43,7 +43,7 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
 const CONSENT_EVENTS: Record<string, string> = { "Subscribed to Email": "subscribed", "Unsubscribed from Email": "unsubscribed" };
 
 /**
- * Drops a consent event that states what the profile already records since an earlier instant: Shopify echoing
+ * Drops a consent event that states what the profile already records since an earlier (or the same) instant: Shopify echoing
  * a change we made (an unsubscribe click we passed on) is not a second unsubscribe. Older events are kept as history.
  */
 async function withoutRestatedConsent(tx: Tx, profileId: string, events: CanonicalEvent[]): Promise<CanonicalEvent[]> {
@@ -51,7 +51,8 @@ async function withoutRestatedConsent(tx: Tx, profileId: string, events: Canonic
   const current = await tx.profile.findUnique({ where: { id: profileId }, select: { emailConsent: true, emailConsentAt: true } });
   if (!current?.emailConsentAt) return events;
   const since = current.emailConsentAt;
-  return events.filter((e) => !(CONSENT_EVENTS[e.name] === current.emailConsent && e.occurredAt > since));
+  // At the same instant too: Shopify echoes a signup we passed on with the consent time we gave it.
+  return events.filter((e) => !(CONSENT_EVENTS[e.name] === current.emailConsent && e.occurredAt >= since));
 }
 
 function orderIdOf(events: CanonicalEvent[]): string | undefined {

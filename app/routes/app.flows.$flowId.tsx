@@ -11,7 +11,8 @@ import { describeCondition, describeReentry, describeTrigger, flowOutline, type 
 import { recentDays } from "../domain/time";
 import { readBodyWithin } from "../http/body.server";
 import { getFlowForShop } from "../models/flow-editing.server";
-import { sumFlowStepNumbers, sumFlowVersionNumbers } from "../models/flow-rollups.server";
+import { compareVariants, type AbComparison } from "../domain/attribution/ab-test";
+import { sumFlowStepNumbers, sumFlowVariantNumbers, sumFlowVersionNumbers, type MessageNumbers } from "../models/flow-rollups.server";
 import { setFlowLive } from "../models/flows.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Flow: ${data.flow.name}` : "Flow" }];
@@ -35,11 +36,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!found) throw new Response("Not found", { status: 404 });
   const days = recentDays(new Date(), shop.timezone, 30);
   const [from, to] = [days[0], days[days.length - 1]];
-  const [stepNumbers, versionNumbers, holdout] = await Promise.all([
+  const [stepNumbers, versionNumbers, variantNumbers, holdout] = await Promise.all([
     sumFlowStepNumbers(db, shop.id, found.flow.id, from, to),
-    sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent"], from, to),
+    sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent", "orders", "revenue"], from, to),
+    sumFlowVariantNumbers(db, shop.id, found.flow.id, from, to),
     flowHoldoutResult(db, shop.id, found.flow.id, { now: new Date() }),
   ]);
+  const money = (minor: bigint) => formatMoney(minor, shop.currency);
   const definition = found.definition;
   const steps = definition
     ? flowOutline(definition).map((item) => {
@@ -50,12 +53,37 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
           edited: step?.kind === "send_email" && step.content !== undefined,
           discount: step?.kind === "send_email" && step.discount ? step.discount : null,
           sent: item.kind === "send_email" ? (numbers?.sent ?? 0n).toString() : null,
+          message: item.kind === "send_email" ? messageSummary(numbers, money) : null,
           skipped: (numbers?.skipped ?? []).map((s) => ({
             reason: SKIP_LABELS[s.reason] ?? s.reason.replace(/_/g, " "),
             count: s.count.toString(),
           })),
         };
       })
+    : [];
+  const entered = [...versionNumbers.values()].reduce((sum, v) => sum + (v.entered ?? 0n), 0n);
+  const funnel = steps
+    .filter((step) => step.kind === "send_email")
+    .map((step) => {
+      const n = stepNumbers.get(step.id);
+      const skipped = (n?.skipped ?? []).reduce((sum, s) => sum + s.count, 0n);
+      return {
+        id: step.id,
+        label: `${step.number}. ${step.title}`,
+        reached: ((n?.sent ?? 0n) + skipped).toString(),
+        sent: (n?.sent ?? 0n).toString(),
+        opened: (n?.opened ?? 0n).toString(),
+        clicked: (n?.clicked ?? 0n).toString(),
+        orders: (n?.orders ?? 0n).toString(),
+        revenue: money(n?.revenue ?? 0n),
+      };
+    });
+  const abTests = definition
+    ? definition.steps.flatMap((step) =>
+        step.kind === "ab_split"
+          ? [describeAbTest(step.name ?? "A/B test", step.variants.map((v) => ({ id: v.id, numbers: variantNumbers.get(v.id) })), money)]
+          : [],
+      )
     : [];
   return {
     flow: found.flow,
@@ -66,6 +94,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     filters: definition ? definition.filters.map(describeCondition) : [],
     exits: definition ? definition.exits.map((e) => ({ reason: e.reason.replace(/_/g, " "), when: describeCondition(e.when) })) : [],
     steps,
+    entered: entered.toString(),
+    funnel,
+    abTests,
     holdout: describeHoldout(holdout, shop.currency),
     versions: found.versions.map((v) => {
       const numbers = versionNumbers.get(v.id);
@@ -76,12 +107,55 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
         current: v.current,
         entered: (numbers?.entered ?? 0n).toString(),
         sent: (numbers?.sent ?? 0n).toString(),
+        orders: (numbers?.orders ?? 0n).toString(),
+        revenue: money(numbers?.revenue ?? 0n),
       };
     }),
   };
 };
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+const rateOf = (part: bigint, whole: bigint) => (whole === 0n ? "–" : percent(Number(part) / Number(whole)));
+
+/** One email's numbers as the step row shows them. */
+function messageSummary(n: MessageNumbers | undefined, money: (minor: bigint) => string) {
+  const sent = n?.sent ?? 0n;
+  return {
+    openRate: rateOf(n?.opened ?? 0n, sent),
+    clickRate: rateOf(n?.clicked ?? 0n, sent),
+    unsubscribeRate: rateOf(n?.unsubscribed ?? 0n, sent),
+    bounced: (n?.bounced ?? 0n).toString(),
+    orders: (n?.orders ?? 0n).toString(),
+    revenue: money(n?.revenue ?? 0n),
+  };
+}
+
+/** What an A/B split's variants did and who is ahead, on clicks and on orders per email. */
+function describeAbTest(name: string, variants: Array<{ id: string; numbers: MessageNumbers | undefined }>, money: (minor: bigint) => string) {
+  const counts = (metric: "clicked" | "orders") => variants.map((v) => ({ id: v.id, sent: Number(v.numbers?.sent ?? 0n), successes: Number(v.numbers?.[metric] ?? 0n) }));
+  const verdict = (result: AbComparison, what: string) => {
+    if (result.status === "not_enough_data") return `${what}: not enough data yet (each variant needs ${result.needSent} emails and ${result.needSuccesses} ${what.toLowerCase()}).`;
+    const lead = `${result.leader} leads ${result.runnerUp} by ${points(result.difference.estimate)} points (95 % interval ${points(result.difference.low)} to ${points(result.difference.high)}, p = ${result.pValue < 0.001 ? "< 0.001" : result.pValue.toFixed(3)})`;
+    return result.significant ? `${what}: ${result.leader} wins. ${lead}.` : `${what}: no winner yet. ${lead}.`;
+  };
+  const clicks = compareVariants(counts("clicked"));
+  const orders = compareVariants(counts("orders"));
+  return {
+    name,
+    winner: clicks.status === "measured" && clicks.significant ? clicks.leader : orders.status === "measured" && orders.significant ? orders.leader : null,
+    variants: variants.map((v) => {
+      const sent = v.numbers?.sent ?? 0n;
+      return {
+        id: v.id,
+        sent: sent.toString(),
+        clickRate: rateOf(v.numbers?.clicked ?? 0n, sent),
+        orderRate: rateOf(v.numbers?.orders ?? 0n, sent),
+        revenuePerEmail: sent === 0n ? "–" : money((v.numbers?.revenue ?? 0n) / sent),
+      };
+    }),
+    verdicts: [verdict(clicks, "Clicks"), verdict(orders, "Orders")],
+  };
+}
 const points = (rate: number) => `${rate >= 0 ? "+" : ""}${(rate * 100).toFixed(1)}`;
 
 /** The holdout result as the merchant reads it: a headline and the lines behind it. */
@@ -181,6 +255,16 @@ function StepRow({ step, flowId }: { step: LoaderData["steps"][number]; flowId: 
             <Text as="span" numeric>
               {step.sent} sent
             </Text>
+            {step.message ? (
+              <Text as="span" variant="bodySm" tone="subdued" numeric>
+                {`${step.message.openRate} opened · ${step.message.clickRate} clicked · ${step.message.orders} orders · ${step.message.revenue}`}
+              </Text>
+            ) : null}
+            {step.message && step.message.unsubscribeRate !== "–" ? (
+              <Text as="span" variant="bodySm" tone="subdued" numeric>
+                {`${step.message.unsubscribeRate} unsubscribed · ${step.message.bounced} bounced`}
+              </Text>
+            ) : null}
             <Link url={`/app/flows/${flowId}/emails/${step.id}`}>Edit email</Link>
           </BlockStack>
         ) : null}
@@ -257,6 +341,49 @@ export default function FlowPage() {
                 d.steps.map((step) => <StepRow key={step.id} step={step} flowId={d.flow.id} />)
               )}
             </Card>
+            {d.funnel.length > 0 ? (
+              <Card padding="0">
+                <Box padding="400">
+                  <BlockStack gap="100">
+                    <Text as="h2" variant="headingMd">
+                      Funnel
+                    </Text>
+                    <Text as="p" tone="subdued">
+                      {d.entered} people entered. Reached counts everyone who got to the email, sent or skipped.
+                    </Text>
+                  </BlockStack>
+                </Box>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={["Email", "Reached", "Sent", "Opened", "Clicked", "Orders", "Revenue"]}
+                  rows={d.funnel.map((f) => [f.label, f.reached, f.sent, f.opened, f.clicked, f.orders, f.revenue])}
+                />
+              </Card>
+            ) : null}
+            {d.abTests.map((test) => (
+              <Card padding="0" key={test.name}>
+                <Box padding="400">
+                  <BlockStack gap="100">
+                    <InlineStack gap="200" blockAlign="center">
+                      <Text as="h2" variant="headingMd">
+                        {test.name}
+                      </Text>
+                      {test.winner ? <Badge tone="success">{`Winner: ${test.winner}`}</Badge> : <Badge>Running</Badge>}
+                    </InlineStack>
+                    {test.verdicts.map((line) => (
+                      <Text as="p" tone="subdued" key={line}>
+                        {line}
+                      </Text>
+                    ))}
+                  </BlockStack>
+                </Box>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={["Variant", "Emails", "Click rate", "Order rate", "Revenue per email"]}
+                  rows={test.variants.map((v) => [v.id, v.sent, v.clickRate, v.orderRate, v.revenuePerEmail])}
+                />
+              </Card>
+            ))}
             {d.exits.length > 0 ? (
               <Card>
                 <BlockStack gap="200">
@@ -309,8 +436,8 @@ export default function FlowPage() {
                 </Box>
               ) : (
                 <DataTable
-                  columnContentTypes={["text", "text", "numeric", "numeric"]}
-                  headings={["Version", "Created (UTC)", "Entered", "Sent"]}
+                  columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric"]}
+                  headings={["Version", "Created (UTC)", "Entered", "Sent", "Orders", "Revenue"]}
                   rows={d.versions.map((v) => [
                     <InlineStack gap="100" key={v.id} wrap={false}>
                       <Text as="span">v{v.version}</Text>
@@ -319,8 +446,10 @@ export default function FlowPage() {
                     v.createdAt,
                     v.entered,
                     v.sent,
+                    v.orders,
+                    v.revenue,
                   ])}
-                  footerContent="Entered and sent in the last 30 days"
+                  footerContent="In the last 30 days"
                 />
               )}
             </Card>

@@ -7,58 +7,18 @@ import db from "../db.server";
 import { verifyUnsubscribeToken, type UnsubscribeClaims } from "../domain/email/tracking-token";
 import { env } from "../env.server";
 import { readBodyWithin } from "../http/body.server";
+import { formFields } from "../http/form-fields.server";
+import { escapeHtml, standalonePage as page } from "../http/standalone-page.server";
 import { loadPreferences, resubscribeProfile, unsubscribeProfile, type PreferencePageData } from "../models/email-engagement.server";
 
 /** A one-click body is 26 bytes and the page's form about as small. */
 export const MAX_PREFERENCE_BODY_BYTES = 8 * 1024;
-
-const HEADERS = {
-  "Content-Type": "text/html; charset=utf-8",
-  "Cache-Control": "no-store, private",
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  "X-Content-Type-Options": "nosniff",
-  // The token in this page's URL is a credential: it must not travel on in a Referer.
-  "Referrer-Policy": "no-referrer",
-  "X-Robots-Tag": "noindex",
-};
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** "a***@example.com": enough for the person to recognise the address, less for whoever a forwarded email reaches. */
 function maskEmail(email: string | null): string | null {
   if (!email) return null;
   const at = email.lastIndexOf("@");
   return at <= 0 ? "***" : `${email[0]}***${email.slice(at)}`;
-}
-
-const STYLE = `
-body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;background:#f4f4f4}
-main{max-width:32rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px}
-h1{font-size:1.5rem;margin:0 0 1rem}
-.status{padding:.75rem 1rem;border-left:4px solid #1a7f37;background:#eef8f0;margin:1rem 0}
-button{font:inherit;padding:.6rem 1.2rem;border:2px solid #1a1a1a;border-radius:6px;background:#1a1a1a;color:#fff;cursor:pointer}
-button:focus-visible{outline:3px solid #2c6ecb;outline-offset:2px}
-.small{font-size:.875rem;color:#4a4a4a}`;
-
-function page(status: number, title: string, content: string): Response {
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`;
-  return new Response(html, { status, headers: HEADERS });
 }
 
 function problem(status: 400 | 404 | 405 | 413, message: string): Response {
@@ -95,18 +55,6 @@ export async function loader({ params }: LoaderFunctionArgs): Promise<Response> 
   if (!claims) return problem(400, INVALID_LINK);
   const data = await loadPreferences(db, claims.shopId, claims.profileId);
   return data ? preferencePage(data, null) : problem(404, UNKNOWN_PROFILE);
-}
-
-/** The form fields of a urlencoded or multipart body (RFC 8058 allows both); null when unreadable. */
-async function formFields(request: Request, body: string): Promise<{ get(name: string): string | null } | null> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!/^multipart\/form-data/i.test(type)) return new URLSearchParams(body);
-  try {
-    const form = await new Response(body, { headers: { "Content-Type": type } }).formData();
-    return { get: (name) => (typeof form.get(name) === "string" ? (form.get(name) as string) : null) };
-  } catch {
-    return null;
-  }
 }
 
 export async function action({ request, params }: ActionFunctionArgs): Promise<Response> {

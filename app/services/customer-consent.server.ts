@@ -70,7 +70,10 @@ async function resolveCustomer(admin: AdminGraphql, input: { shopifyCustomerId?:
 }
 
 /** Writes the consent to one known customer, unless Shopify holds the same state or a newer decision. */
-async function writeConsent(admin: AdminGraphql, customer: ShopifyCustomer, state: ConsentState, at: Date): Promise<ConsentResult> {
+export type OptIn = "single" | "confirmed";
+const OPT_IN_LEVEL: Record<OptIn, string> = { single: "SINGLE_OPT_IN", confirmed: "CONFIRMED_OPT_IN" };
+
+async function writeConsent(admin: AdminGraphql, customer: ShopifyCustomer, state: ConsentState, at: Date, optIn: OptIn = "single"): Promise<ConsentResult> {
   const customerId = numericId(customer.id);
   const current = customer.defaultEmailAddress;
   const updatedAt = current?.marketingUpdatedAt ? Date.parse(current.marketingUpdatedAt) : Number.NaN;
@@ -82,7 +85,7 @@ async function writeConsent(admin: AdminGraphql, customer: ShopifyCustomer, stat
     marketingState: target,
     consentUpdatedAt: at.toISOString(),
     // The opt-in level describes how a subscription was given; an unsubscribe has none.
-    ...(state === "subscribed" ? { marketingOptInLevel: "SINGLE_OPT_IN" } : {}),
+    ...(state === "subscribed" ? { marketingOptInLevel: OPT_IN_LEVEL[optIn] } : {}),
   };
   const result = await admin.request(UPDATE, { input: { customerId: customer.id, emailMarketingConsent } });
   if (!result.ok) return result;
@@ -115,26 +118,27 @@ export async function updateEmailMarketingConsent(
 }
 
 /**
- * A signup: creates the customer as subscribed (single opt-in) as of `at`, or, when the email belongs to a
- * customer already, subscribes that customer. detail "created" or the consent update's outcome.
+ * A signup: creates the customer as subscribed (single or confirmed opt-in) as of `at`, or, when the email belongs
+ * to a customer already, subscribes that customer. detail "created" or the consent update's outcome.
  */
 export async function upsertSubscribedCustomer(
   admin: AdminGraphql,
-  input: { email: string; firstName?: string | null; lastName?: string | null; at: Date },
+  input: { email: string; firstName?: string | null; lastName?: string | null; at: Date; optIn?: OptIn },
 ): Promise<ConsentResult> {
+  const optIn = input.optIn ?? "single";
   const email = input.email.trim();
   if (!email || !email.includes("@")) return { ok: false, error: "customer: invalid email", retryable: false };
   if (Number.isNaN(input.at.getTime())) return { ok: false, error: "consent: invalid date", retryable: false };
 
   const existing = await findByEmail(admin, email);
   if (!existing.ok) return existing;
-  if (existing.customer) return writeConsent(admin, existing.customer, "subscribed", input.at);
+  if (existing.customer) return writeConsent(admin, existing.customer, "subscribed", input.at, optIn);
 
   const customerInput = {
     email,
     ...(input.firstName ? { firstName: input.firstName } : {}),
     ...(input.lastName ? { lastName: input.lastName } : {}),
-    emailMarketingConsent: { marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", consentUpdatedAt: input.at.toISOString() },
+    emailMarketingConsent: { marketingState: "SUBSCRIBED", marketingOptInLevel: OPT_IN_LEVEL[optIn], consentUpdatedAt: input.at.toISOString() },
   };
   const result = await admin.request(CREATE, { input: customerInput });
   if (!result.ok) return result;
@@ -146,7 +150,7 @@ export async function upsertSubscribedCustomer(
     // Created meanwhile (a checkout, a second submit): subscribe that customer instead.
     const raced = await findByEmail(admin, email);
     if (!raced.ok) return raced;
-    if (raced.customer) return writeConsent(admin, raced.customer, "subscribed", input.at);
+    if (raced.customer) return writeConsent(admin, raced.customer, "subscribed", input.at, optIn);
     return { ok: false, error: `customerCreate: ${email} is taken but cannot be found`, retryable: true };
   }
   return { ok: false, error: `customerCreate: ${describeErrors(userErrors) || "no customer and no userErrors"}`, retryable: false };

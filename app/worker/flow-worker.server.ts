@@ -15,6 +15,7 @@ import { storedDefinition } from "../models/flow-definitions.server";
 import { deliverQueued, queueMessage, type DeliverySummary } from "../models/messages.server";
 import { emailDeliveryFromEnv, type EmailDelivery } from "./email-delivery.server";
 import { systemClock, type Clock } from "../domain/clock";
+import { sendSignupConfirmationsOnce } from "../models/signup-confirmations.server";
 import { recomputeAttributionOnce } from "../models/attribution.server";
 import { sweepMembershipsIfDue, type SweepState } from "../models/segment-membership.server";
 import { incrementRollup, incrementRollups } from "../models/rollups.server";
@@ -515,7 +516,14 @@ export type RunFlowsOptions = {
   scheduledCursors?: ScheduledCursors;
   /** Segment membership sweep positions per shop (default: the module's own). */
   segmentSweeps?: SweepState;
+  /** Where signup confirmation links point and their signing secret (default: from the environment). */
+  signupLinks?: { appUrl: string; secret: string };
 };
+
+async function signupLinksFromEnv() {
+  const { env } = await import("../env.server");
+  return { appUrl: env.SHOPIFY_APP_URL, secret: env.SESSION_SECRET };
+}
 
 const processCursors = new Map<string, Date>();
 const processSweeps: SweepState = new Map();
@@ -561,9 +569,15 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
     limit: options.limit ?? 100,
     ...(options.defaultFrom ? { defaultFrom: options.defaultFrom } : {}),
   });
+  // Double opt-in confirmation emails of storefront signups: transactional, so outside the flow machinery.
+  const confirmations = await sendSignupConfirmationsOnce(db, mailer, {
+    now,
+    links: options.signupLinks ? async () => options.signupLinks! : signupLinksFromEnv,
+    ...(options.defaultFrom ? { defaultFrom: options.defaultFrom } : {}),
+  });
   // History re-attributed after a change of attribution rule or window, a batch per pass.
   const recomputing = await recomputeAttributionOnce(db, { now, limit: options.limit ?? 200 });
-  return { triggered, scheduled, advanced, delivered, recomputing };
+  return { triggered, scheduled, advanced, delivered, confirmations, recomputing };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

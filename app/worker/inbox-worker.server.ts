@@ -8,6 +8,7 @@ import { COMPLIANCE_TOPICS, handleComplianceWebhook, type ComplianceTopic } from
 import { claimInboxBatch, releaseFailedEntry } from "../models/inbox.server";
 import { applyNormalized } from "../models/ingest.server";
 import { refreshMemberships } from "../models/segment-membership.server";
+import { applySignup } from "../models/signups.server";
 import { startLoop } from "./loop";
 import type { Tx } from "../models/identity.server";
 
@@ -51,6 +52,12 @@ async function processEntry(tx: Tx, dialect: Dialect, shop: ShopRef, entry: Entr
     const result = normalizePixelEvent(entry.payload);
     if (!result.ok) throw new PermanentInboxError(result.error);
     return applied(result.value, "web_pixel");
+  }
+  if (entry.source === "signup_form") {
+    const result = await applySignup(tx, shop, entry.payload, now);
+    if (!result.ok) throw new PermanentInboxError(result.error);
+    if (result.profileId) await refreshMemberships(tx, dialect, shop, [result.profileId], now);
+    return "done";
   }
   throw new PermanentInboxError(`No handler for ${entry.source} ${entry.topic}`);
 }

@@ -39,6 +39,8 @@ const upsertPayload = z.object({
   firstName: z.string().max(255).nullish(),
   lastName: z.string().max(255).nullish(),
   at: isoInstant,
+  /** "confirmed" for a double opt-in signup (the person clicked the confirmation link). */
+  optIn: z.enum(["single", "confirmed"]).default("single"),
 });
 /** The payloads enqueueShopifyTask callers store, per kind. */
 export type ConsentUpdatePayload = z.input<typeof consentPayload>;
@@ -132,7 +134,7 @@ async function perform(db: Db, task: ShopifyTask, admins: Map<string, Promise<Ad
     return fromResult(await updateEmailMarketingConsent(admin, { shopifyCustomerId: p.shopifyCustomerId ?? null, email: p.email, state: p.state, at: p.at }));
   }
   const p = parsed.payload;
-  return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at }));
+  return fromResult(await upsertSubscribedCustomer(admin, { email: p.email, firstName: p.firstName ?? null, lastName: p.lastName ?? null, at: p.at, optIn: p.optIn }));
 }
 
 /** Records the outcome, only while the lease is still ours (else another worker owns the task now). */

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { harnessPage, startStorefront } from "../helpers/theme-harness";
 
 // The main job as a merchant meets it: `npm run demo` (migrate, seed, build, serve), then the dashboard in Chromium.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -126,10 +127,13 @@ describe("npm run demo, in a browser", () => {
     await search.fill("olivia");
     await search.press("Enter");
     await page.waitForURL(/\/app\/customers\?q=olivia/);
-    await page.waitForLoadState("networkidle");
-    const rows = await page.locator("tbody tr").allTextContents();
-    expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row.toLowerCase()).toContain("olivia");
+    // The URL changes before the search's rows replace the unfiltered ones: wait for the rows themselves.
+    await expect
+      .poll(async () => {
+        const rows = await page.locator("tbody tr").allTextContents();
+        return rows.length > 0 && rows.every((row) => row.toLowerCase().includes("olivia"));
+      }, { timeout: 15_000 })
+      .toBe(true);
     await page.screenshot({ path: path.join(SCREENSHOTS, "demo-customers.png"), fullPage: true });
     // A customer's page: computed properties, consent and the timeline of what they did and were sent.
     await page.locator("tbody tr a").first().click();
@@ -244,6 +248,116 @@ describe("npm run demo, in a browser", () => {
       after = await ordersShown();
     }
     expect(after).toBeGreaterThan(before);
+  });
+
+  it("serves the signup form and popup on a storefront: timing, focus, closing, and a signup the dashboard counts", async () => {
+    // The theme extension's Liquid, JS and CSS in a harness page; its posts reach the demo app through a local
+    // stand-in for Shopify's app proxy that signs them with the app secret (the demo's, inherited from this env).
+    const storefront = await startStorefront({ appUrl: base, shop: "northwind-outfitters.myshopify.com", secret: process.env.SHOPIFY_API_SECRET! });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      storefront.setPage(
+        await harnessPage([
+          { file: "signup-form.liquid", id: "footer-form", settings: { form_name: "Footer form", show_first_name: true } },
+          { file: "signup-popup.liquid", id: "welcome-popup", settings: { form_name: "Welcome popup", delay_seconds: 2, exit_intent: false, hide_days: 14 } },
+        ]),
+      );
+      const shopper = await context.newPage();
+      const requests: string[] = [];
+      const shopperErrors: string[] = [];
+      shopper.on("request", (request) => requests.push(request.url()));
+      shopper.on("pageerror", (error) => shopperErrors.push(error.message));
+      const popup = shopper.locator("[data-sf-popup]");
+      const teaser = shopper.locator("[data-sf-teaser]");
+      const focusInDialog = () => shopper.evaluate(() => !!document.activeElement?.closest("[role=dialog]"));
+
+      // When the popup opened, in the page's own time (ms since navigation): robust to a slow page load.
+      await shopper.addInitScript(() => {
+        new MutationObserver((changes) => {
+          for (const change of changes) {
+            const target = change.target as HTMLElement;
+            if (target.matches("[data-sf-popup]") && !target.hidden) (window as unknown as { sfOpenedAt?: number }).sfOpenedAt ??= performance.now();
+          }
+        }).observe(document, { subtree: true, attributes: true, attributeFilter: ["hidden"] });
+        // The shopper is on the menu button when the popup opens: focus must come back there.
+        document.addEventListener("DOMContentLoaded", () => document.getElementById("menu")?.focus());
+      });
+      await shopper.goto(storefront.url);
+      // On its own after its 2 s delay, not before, with the email field focused.
+      await popup.waitFor({ state: "visible", timeout: 10_000 });
+      const openedAt = await shopper.evaluate(() => (window as unknown as { sfOpenedAt?: number }).sfOpenedAt ?? 0);
+      expect(openedAt).toBeGreaterThanOrEqual(2_000);
+      expect(openedAt).toBeLessThan(6_000);
+      expect(await shopper.evaluate(() => document.activeElement?.id)).toBe("sf-email-welcome-popup");
+      // Focus stays in the dialog, both ways round.
+      for (let i = 0; i < 5; i++) {
+        await shopper.keyboard.press("Tab");
+        expect(await focusInDialog()).toBe(true);
+      }
+      for (let i = 0; i < 5; i++) {
+        await shopper.keyboard.press("Shift+Tab");
+        expect(await focusInDialog()).toBe(true);
+      }
+      await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-popup.png") });
+      // Escape closes it and gives focus back; a tab stays to reopen it.
+      await shopper.keyboard.press("Escape");
+      await popup.waitFor({ state: "hidden" });
+      expect(await shopper.evaluate(() => document.activeElement?.id)).toBe("menu");
+      await teaser.waitFor({ state: "visible" });
+
+      // Closed means closed: not on the next page either, only the tab.
+      await shopper.reload();
+      await shopper.waitForTimeout(3_000);
+      expect(await popup.isVisible()).toBe(false);
+      expect(await teaser.isVisible()).toBe(true);
+      await teaser.click();
+      await popup.waitFor({ state: "visible" });
+      expect(await shopper.evaluate(() => document.activeElement?.id)).toBe("sf-email-welcome-popup");
+      await popup.getByRole("button", { name: "Close" }).click();
+      await popup.waitFor({ state: "hidden" });
+      expect(await shopper.evaluate(() => document.activeElement?.hasAttribute("data-sf-teaser"))).toBe(true);
+
+      // The inline form: a typo is refused beside the field, then the signup goes through without moving the page.
+      const inline = shopper.locator('[data-form-id="footer-form"]');
+      const below = async () => (await shopper.locator("#below").boundingBox())!.y;
+      const belowBefore = await below();
+      await inline.getByLabel("Email").fill("not-an-email");
+      await inline.getByRole("button", { name: "Subscribe" }).click();
+      await shown(inline.getByText("Please enter a valid email address, like name@example.com."));
+      expect(await inline.getByLabel("Email").getAttribute("aria-invalid")).toBe("true");
+      const email = `storefront-${Date.now()}@lovelace.net`;
+      await inline.getByLabel("First name").fill("Stella");
+      await inline.getByLabel("Email").fill(email);
+      await inline.getByRole("button", { name: "Subscribe" }).click();
+      await shown(inline.getByText("Thanks for signing up! Check your inbox."));
+      expect(await below()).toBe(belowBefore);
+      expect(await teaser.isVisible()).toBe(false);
+      await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-signup.png") });
+
+      // Only the storefront itself was asked for anything: assets and the app proxy.
+      expect(requests.filter((url) => !url.startsWith(storefront.url))).toEqual([]);
+      expect(storefront.proxied).toContainEqual({ path: "signup", status: 422 });
+      expect(storefront.proxied).toContainEqual({ path: "signup", status: 200 });
+      expect(shopperErrors).toEqual([]);
+
+      // The merchant sees the form's numbers (two page views, one signup) and the new subscriber.
+      await page.goto(`${base}/app/forms`);
+      await shown(page.getByRole("heading", { name: "Signup forms", level: 1 }));
+      const footerRow = page.locator("tr").filter({ hasText: "Footer form" });
+      await expect.poll(async () => (await footerRow.textContent()) ?? "", { timeout: 15_000 }).toMatch(/Inline\s*2\s*1\s*0\s*50\.0 %/);
+      await shown(page.locator("tr").filter({ hasText: "Welcome popup" }));
+      await page.screenshot({ path: path.join(SCREENSHOTS, "demo-signup-forms.png"), fullPage: true });
+      await expect
+        .poll(async () => {
+          await page.goto(`${base}/app/customers?q=${encodeURIComponent(email)}`);
+          return page.locator("tbody tr").count();
+        }, { timeout: 20_000 })
+        .toBe(1);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+      await storefront.close();
+    }
   });
 
   it("keeps serving only on loopback", async () => {

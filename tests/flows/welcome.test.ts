@@ -9,6 +9,9 @@ import { runFlowsOnce } from "../../app/worker/flow-worker.server";
 import { flowClock } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, samplePayload } from "../helpers/payloads";
+import { appProxyQuery } from "../helpers/app-proxy";
+import { callRoute } from "../helpers/remix";
+import { signupRateLimiter } from "../../app/signup-proxy.server";
 
 const SHOP = "flows-welcome.myshopify.com";
 const HOUR = 3_600_000;
@@ -55,6 +58,30 @@ async function consentUpdate(customerId: string, email: string, state: "subscrib
 }
 
 describe("welcome series", () => {
+  it("welcomes a storefront signup once, and Shopify echoing the subscribed customer we created starts nothing more", async () => {
+    signupRateLimiter.reset();
+    const { action } = await import("../../app/routes/proxy.signup");
+    const request = new Request(`https://my-test-app.myshopify.io/proxy/signup?${appProxyQuery(SHOP)}`, {
+      method: "POST",
+      body: new URLSearchParams({ email: "dora@lovelace.net", first_name: "Dora", form_id: "footer", form_kind: "inline" }),
+      headers: { Accept: "application/json", "X-Forwarded-For": "203.0.113.5" },
+    });
+    expect(((await callRoute(action, request)) as Response).status).toBe(200);
+    const signedUpAt = new Date();
+    await tick(new Date(signedUpAt.getTime() + 60_000));
+    const run = await runOf("dora@lovelace.net");
+    expect(run.status).not.toBe("exited");
+
+    // The worker created the Shopify customer as subscribed at the signup's instant; Shopify reports it back.
+    const event = await db.event.findFirstOrThrow({ where: { shopId, name: "Subscribed to Email" } });
+    await subscribe("8100000000000042", "dora@lovelace.net", event.occurredAt);
+    await consentUpdate("8100000000000042", "dora@lovelace.net", "subscribed", event.occurredAt);
+    await tick(new Date(signedUpAt.getTime() + 2 * 60_000));
+    expect(await db.event.count({ where: { shopId, name: "Subscribed to Email" } })).toBe(1);
+    expect(await db.flowRun.count({ where: { shopId } })).toBe(1);
+    expect(await db.profile.count({ where: { shopId } })).toBe(1);
+  });
+
   it("does not welcome someone coming back from the preference page, and Shopify echoing an unsubscribe is not a second one", async () => {
     const t = new Date("2026-11-20T10:00:00Z");
     // Subscribed long before the flow could see it (older than its maximum trigger age): never welcomed.

@@ -90,6 +90,13 @@ describe("the flow page", () => {
     await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "sent" }, 9n);
     await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "skipped:no_consent" }, 3n);
     await incrementRollup(db, { ...key, day: "2000-01-01", stepId: "welcome_1", metric: "sent" }, 500n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "opened" }, 4n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "clicked" }, 3n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "unsubscribed" }, 1n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "orders" }, 2n);
+    await incrementRollup(db, { ...key, stepId: "welcome_1", metric: "revenue" }, 12_345n);
+    // Shop B's numbers for its own welcome flow never show on shop A's page.
+    await incrementRollup(db, { shopId: (await db.shop.findUniqueOrThrow({ where: { domain: SHOP_B } })).id, flowId: welcomeB, day, stepId: "welcome_1", metric: "sent" }, 77n);
 
     const edited = await saveEmailStep(db, {
       shopId: shopA,
@@ -103,11 +110,15 @@ describe("the flow page", () => {
     expect(data.flow.status).toBe("live");
     const welcome1 = data.steps.find((s) => s.id === "welcome_1")!;
     expect(welcome1).toMatchObject({ sent: "9", skipped: [{ reason: "no email consent", count: "3" }], edited: false });
+    expect(welcome1.message).toEqual({ openRate: "44.4 %", clickRate: "33.3 %", unsubscribeRate: "11.1 %", bounced: "0", orders: "2", revenue: "$123.45" });
+    expect(data.entered).toBe("12");
+    expect(data.funnel[0]).toEqual({ id: "welcome_1", label: expect.stringContaining("1."), reached: "12", sent: "9", opened: "4", clicked: "3", orders: "2", revenue: "$123.45" });
+    expect(data.abTests).toEqual([]);
     expect(data.steps.find((s) => s.id === "welcome_2")).toMatchObject({ detail: "Our story", edited: true, sent: "0" });
     expect(data.steps.find((s) => s.id === "wait_2_days")).toMatchObject({ sent: null, skipped: [] });
-    expect(data.versions.map((v) => [v.version, v.current, v.entered, v.sent])).toEqual([
-      [2, true, "0", "0"],
-      [1, false, "12", "9"],
+    expect(data.versions.map((v) => [v.version, v.current, v.entered, v.sent, v.orders, v.revenue])).toEqual([
+      [2, true, "0", "0", "0", "$0.00"],
+      [1, false, "12", "9", "2", "$123.45"],
     ]);
 
     const html = await renderRoute(page.default, data);
@@ -115,6 +126,41 @@ describe("the flow page", () => {
     expect(html).toContain("Edit email");
     expect(html).toContain("Turn off Welcome series");
     expect(html).toContain("Subject: Our story");
+    expect(html).toContain("44.4 % opened · 33.3 % clicked · 2 orders · $123.45");
+    expect(html).toContain("Funnel");
+  });
+
+  it("shows the A/B split's variants and names a winner only when the lead is significant", async () => {
+    const on = await post(cookieA, checkoutA, "intent=on");
+    expect(on.status).toBe(200);
+    const version = (await db.flow.findUniqueOrThrow({ where: { id: checkoutA } })).currentVersionId!;
+    const day = recentDays(new Date(), "UTC", 1)[0];
+    const bump = (variant: string, stepId: string, metric: string, by: bigint) =>
+      incrementRollup(db, { shopId: shopA, flowId: checkoutA, flowVersionId: version, day, stepId, variant, metric }, by);
+    // Clicks: 24h 100 of 1,000 vs 48h 70 of 1,000 (p = 0.016). Orders: 9 vs 6 (not significant).
+    await bump("24h", "checkout_2", "sent", 1000n);
+    await bump("24h", "checkout_2", "clicked", 100n);
+    await bump("24h", "checkout_2", "orders", 9n);
+    await bump("24h", "checkout_2", "revenue", 90_000n);
+    await bump("48h", "checkout_2", "sent", 1000n);
+    await bump("48h", "checkout_2", "clicked", 70n);
+    await bump("48h", "checkout_2", "orders", 6n);
+    await bump("48h", "checkout_2", "revenue", 48_000n);
+
+    const data = (await load(cookieA, checkoutA)) as PageData;
+    expect(data.abTests).toHaveLength(1);
+    const [test] = data.abTests;
+    expect(test.name).toBe("Second reminder: 24 h or 48 h?");
+    expect(test.winner).toBe("24h");
+    expect(test.variants).toEqual([
+      { id: "24h", sent: "1000", clickRate: "10.0 %", orderRate: "0.9 %", revenuePerEmail: "$0.90" },
+      { id: "48h", sent: "1000", clickRate: "7.0 %", orderRate: "0.6 %", revenuePerEmail: "$0.48" },
+    ]);
+    expect(test.verdicts[0]).toMatch(/^Clicks: 24h wins\. 24h leads 48h by \+3\.0 points .*p = 0\.016\)/);
+    expect(test.verdicts[1]).toMatch(/^Orders: no winner yet\./);
+    const html = await renderRoute(page.default, data);
+    expect(html).toContain("Winner: 24h");
+    await post(cookieA, checkoutA, "intent=off");
   });
 
   it("switches off and on again without losing the edited version", async () => {

@@ -11,12 +11,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { LinkTracker } from "./links";
 
-export type EmailTokenKind = "open" | "click" | "unsubscribe";
+export type EmailTokenKind = "open" | "click" | "unsubscribe" | "confirm";
 
 const CONTEXT: Record<EmailTokenKind, string> = {
   open: "email-open.v1.",
   click: "email-click.v1.",
   unsubscribe: "email-unsubscribe.v1.",
+  confirm: "signup-confirm.v1.",
 };
 const KINDS = Object.keys(CONTEXT) as EmailTokenKind[];
 const KEY_LABEL = "email-links";
@@ -30,6 +31,8 @@ export const MAX_TOKEN_LENGTH = 4096;
 export type OpenClaims = { shopId: string; messageId: string };
 export type ClickClaims = { shopId: string; messageId: string; url: string };
 export type UnsubscribeClaims = { shopId: string; profileId: string; messageId: string | null };
+/** A double opt-in confirmation link: its expiry is the pending signup's, kept in the database. */
+export type SignupConfirmClaims = { shopId: string; signupId: string };
 
 export type TokenFailure = "too_long" | "malformed" | "bad_signature" | "wrong_kind" | "unsafe_url";
 export type TokenCheck<T> = { ok: true; claims: T } | { ok: false; reason: TokenFailure };
@@ -38,6 +41,7 @@ const id = z.string().min(1).max(200);
 const openSchema = z.strictObject({ k: z.literal("o"), s: id, m: id });
 const clickSchema = z.strictObject({ k: z.literal("c"), s: id, m: id, u: z.string().min(1).max(MAX_TRACKED_URL_LENGTH) });
 const unsubscribeSchema = z.strictObject({ k: z.literal("u"), s: id, p: id, m: id.nullable() });
+const confirmSchema = z.strictObject({ k: z.literal("s"), s: id, p: id });
 
 // Deriving the key is one HMAC; signing runs per link per recipient, so the last secret's key is kept.
 let cachedKey: { secret: string; key: Buffer } | null = null;
@@ -128,6 +132,17 @@ export function verifyClickToken(token: string, secret: string): TokenCheck<Clic
 export function verifyUnsubscribeToken(token: string, secret: string): TokenCheck<UnsubscribeClaims> {
   const check = verify(token, "unsubscribe", secret, unsubscribeSchema);
   return check.ok ? { ok: true, claims: { shopId: check.claims.s, profileId: check.claims.p, messageId: check.claims.m } } : check;
+}
+
+/** The confirmation link's token for one pending signup. */
+export function signSignupConfirmToken(claims: SignupConfirmClaims, secret: string): string {
+  return sign("confirm", { k: "s", s: claims.shopId, p: claims.signupId }, secret);
+}
+
+/** The confirmation token's shop and pending signup, or why it is refused. */
+export function verifySignupConfirmToken(token: string, secret: string): TokenCheck<SignupConfirmClaims> {
+  const check = verify(token, "confirm", secret, confirmSchema);
+  return check.ok ? { ok: true, claims: { shopId: check.claims.s, signupId: check.claims.p } } : check;
 }
 
 const base = (appUrl: string) => appUrl.replace(/\/+$/, "");

@@ -18,6 +18,7 @@ export type RedactionSummary = {
   dataRequests: number;
   inboxEntries: number;
   shopifyTasks: number;
+  pendingSignups: number;
 };
 
 /**
@@ -57,6 +58,8 @@ export async function redactCustomer(tx: Tx, shopId: string, subject: Subject, n
   const shopifyTasks = subject.profileIds.length
     ? await tx.shopifyTask.deleteMany({ where: { shopId, OR: subject.profileIds.map((id) => ({ key: { contains: id } })) } })
     : { count: 0 };
+  // Unconfirmed double opt-in signups are keyed by the address alone (no profile exists for them yet).
+  const pendingSignups = subject.emails.length ? await tx.pendingSignup.deleteMany({ where: { shopId, email: { in: subject.emails } } }) : { count: 0 };
   return {
     profiles: profiles.count,
     identities: identities.count,
@@ -66,6 +69,7 @@ export async function redactCustomer(tx: Tx, shopId: string, subject: Subject, n
     dataRequests: dataRequests.count,
     inboxEntries,
     shopifyTasks: shopifyTasks.count,
+    pendingSignups: pendingSignups.count,
   };
 }
 
