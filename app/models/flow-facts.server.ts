@@ -15,7 +15,7 @@ export type LoadFactsOptions = {
   since?: Date;
 };
 
-function asObject(json: unknown): JsonObject {
+export function asObject(json: unknown): JsonObject {
   return json !== null && typeof json === "object" && !Array.isArray(json) ? (json as JsonObject) : {};
 }
 

@@ -279,7 +279,9 @@ async function sendBatch(
     // The dashboard's "sent" counters move with the messages, in the same transaction, locked in key order.
     await incrementRollups(tx, sent);
     return result;
-  });
+    // Recording what the provider accepted must not give up after Prisma's default 5 s on a busy database: a
+    // batch of 100 is 100 updates, and an unrecorded batch is sent again (deduplicated, but only for 24 hours).
+  }, { maxWait: 10_000, timeout: 60_000 });
   counts.forEach(({ count }, i) => {
     if (count === 0) summary.lost++;
     else if (updates[i].data.status === "sent") summary.sent++;

@@ -2,7 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useLocation, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { Frame, Navigation, TopBar } from "@shopify/polaris";
-import { HomeIcon, AutomationIcon, FormsIcon, GaugeIcon, PersonIcon, SettingsIcon } from "@shopify/polaris-icons";
+import { HomeIcon, AutomationIcon, FormsIcon, GaugeIcon, PersonIcon, PersonSegmentIcon, SettingsIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
@@ -15,6 +15,7 @@ export const NAV_ITEMS = [
   { url: "/app", label: "Home", icon: HomeIcon, exact: true },
   { url: "/app/flows", label: "Flows", icon: AutomationIcon },
   { url: "/app/customers", label: "Customers", icon: PersonIcon },
+  { url: "/app/segments", label: "Segments", icon: PersonSegmentIcon },
   { url: "/app/forms", label: "Signup forms", icon: FormsIcon },
   { url: "/app/scoring", label: "Lead scoring", icon: GaugeIcon },
   { url: "/app/settings", label: "Settings", icon: SettingsIcon },

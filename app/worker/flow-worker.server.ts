@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "../db/client.server";
 import { advanceRun, checkBeforeSend } from "../domain/flows/engine";
 import type { FlowDefinition } from "../domain/flows/definition";
-import { shouldEnter, startRun, type EntryRefusal, type PreviousRun } from "../domain/flows/entry";
+import { SEGMENT_TRIGGER_EVENT, shouldEnter, startRun, type EntryRefusal, type PreviousRun } from "../domain/flows/entry";
 import { wakeEvents, type FlowEvent, type FlowFacts } from "../domain/flows/facts";
 import { parseRunState, type Action, type FlowSettings, type RunState, type RunStatus } from "../domain/flows/run";
 import { dayInTimezone } from "../domain/time";
@@ -17,6 +17,7 @@ import { emailDeliveryFromEnv, type EmailDelivery } from "./email-delivery.serve
 import { systemClock, type Clock } from "../domain/clock";
 import { sendSignupConfirmationsOnce } from "../models/signup-confirmations.server";
 import { recomputeAttributionOnce } from "../models/attribution.server";
+import { sweepMembershipsIfDue, type SweepState } from "../models/segment-membership.server";
 import { incrementRollup, incrementRollups } from "../models/rollups.server";
 import type { Mailer } from "../services/mailer/types";
 import {
@@ -116,6 +117,7 @@ function mayTrigger(definition: FlowDefinition, event: FlowEvent): boolean {
   const trigger = definition.trigger;
   if (trigger.kind === "event") return trigger.event === event.name;
   if (trigger.kind === "list") return event.name === "Subscribed to Email";
+  if (trigger.kind === "segment") return event.name === SEGMENT_TRIGGER_EVENT;
   return false; // date and engagement triggers are evaluated on a schedule (not built yet)
 }
 
@@ -512,6 +514,8 @@ export type RunFlowsOptions = {
   delivery?: EmailDelivery;
   /** Date-property and sunset scan positions, kept by the caller between passes (default: the module's own). */
   scheduledCursors?: ScheduledCursors;
+  /** Segment membership sweep positions per shop (default: the module's own). */
+  segmentSweeps?: SweepState;
   /** Where signup confirmation links point and their signing secret (default: from the environment). */
   signupLinks?: { appUrl: string; secret: string };
 };
@@ -522,6 +526,7 @@ async function signupLinksFromEnv() {
 }
 
 const processCursors = new Map<string, Date>();
+const processSweeps: SweepState = new Map();
 const deliveries = new WeakMap<Db, Promise<EmailDelivery>>();
 /** One EmailDelivery per client for the process (its template cache lives as long as the process). */
 function processDelivery(db: Db): Promise<EmailDelivery> {
@@ -541,6 +546,8 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
   const triggered: TriggerSummary[] = [];
   const scheduled: ScheduledTriggerSummary[] = [];
   for (const { shopId } of shops) {
+    // Segment conditions on time ("no order in 90 days") change without events: a sweep finds who entered or left.
+    await sweepMembershipsIfDue(db, shopId, now, options.segmentSweeps ?? processSweeps);
     // Re-read a short overlap: an event row can commit after a later-stamped one was already seen. Seeing an
     // event twice is harmless (runs are unique per trigger event).
     const cursor = cursors.get(shopId);

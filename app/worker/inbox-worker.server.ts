@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/client.server";
+import { providerOf, type Db } from "../db/client.server";
+import type { Normalized } from "../domain/events/types";
+import type { Dialect } from "../domain/segments/sql";
 import { isWebhookTopic, normalizeWebhook } from "../domain/events/normalize";
 import { normalizePixelEvent } from "../domain/events/pixel";
 import { COMPLIANCE_TOPICS, handleComplianceWebhook, type ComplianceTopic } from "../models/compliance.server";
 import { claimInboxBatch, releaseFailedEntry } from "../models/inbox.server";
 import { applyNormalized } from "../models/ingest.server";
+import { refreshMemberships } from "../models/segment-membership.server";
 import { applySignup } from "../models/signups.server";
 import { startLoop } from "./loop";
 import type { Tx } from "../models/identity.server";
@@ -27,13 +30,20 @@ function isComplianceTopic(topic: string): topic is ComplianceTopic {
   return (COMPLIANCE_TOPICS as readonly string[]).includes(topic);
 }
 
-/** Turns one inbox entry into events and profile changes; "shop-deleted" when shop/redact removed everything. */
-async function processEntry(tx: Tx, shop: ShopRef, entry: Entry, now: Date): Promise<"done" | "shop-deleted"> {
+/**
+ * Turns one inbox entry into events and profile changes; "shop-deleted" when shop/redact removed everything. The
+ * person's segment memberships are re-evaluated in the same transaction, so "Entered Segment" lands with the fact.
+ */
+async function processEntry(tx: Tx, dialect: Dialect, shop: ShopRef, entry: Entry, now: Date): Promise<"done" | "shop-deleted"> {
+  const applied = async (normalized: Normalized, source: string) => {
+    const { profileId } = await applyNormalized(tx, shop, normalized, { source, now });
+    if (profileId) await refreshMemberships(tx, dialect, shop, [profileId], now);
+    return "done" as const;
+  };
   if (entry.source === "shopify_webhook" && isWebhookTopic(entry.topic)) {
     const result = normalizeWebhook(entry.topic, entry.payload, { triggeredAt: entry.triggeredAt ?? entry.receivedAt });
     if (!result.ok) throw new PermanentInboxError(result.error);
-    await applyNormalized(tx, shop, result.value, { source: "shopify_webhook", now });
-    return "done";
+    return applied(result.value, "shopify_webhook");
   }
   if (entry.source === "shopify_webhook" && isComplianceTopic(entry.topic)) {
     return handleComplianceWebhook(tx, shop, entry.topic, entry.payload, now);
@@ -41,12 +51,12 @@ async function processEntry(tx: Tx, shop: ShopRef, entry: Entry, now: Date): Pro
   if (entry.source === "web_pixel") {
     const result = normalizePixelEvent(entry.payload);
     if (!result.ok) throw new PermanentInboxError(result.error);
-    await applyNormalized(tx, shop, result.value, { source: "web_pixel", now });
-    return "done";
+    return applied(result.value, "web_pixel");
   }
   if (entry.source === "signup_form") {
     const result = await applySignup(tx, shop, entry.payload, now);
     if (!result.ok) throw new PermanentInboxError(result.error);
+    if (result.profileId) await refreshMemberships(tx, dialect, shop, [result.profileId], now);
     return "done";
   }
   throw new PermanentInboxError(`No handler for ${entry.source} ${entry.topic}`);
@@ -61,6 +71,7 @@ export async function drainInboxOnce(db: Db, options: DrainOptions = {}) {
   const owner = options.owner ?? `worker-${randomUUID()}`;
   const entries = await claimInboxBatch(db, owner, now(), options.leaseMs ?? 60_000, options.batchSize ?? 100);
   const shops = new Map<string, ShopRef | null>();
+  const dialect = providerOf(db);
   let done = 0;
   let failed = 0;
   for (const entry of entries) {
@@ -74,7 +85,7 @@ export async function drainInboxOnce(db: Db, options: DrainOptions = {}) {
         // Re-read inside the transaction: an earlier entry of this batch (a redact) may have changed or erased it.
         const current = await tx.inboxEntry.findUnique({ where: { id: entry.id }, select: { status: true, payload: true } });
         if (!current || current.status !== "pending") return "skipped" as const;
-        const result = await processEntry(tx, shop, { ...entry, payload: current.payload }, now());
+        const result = await processEntry(tx, dialect, shop, { ...entry, payload: current.payload }, now());
         if (result === "shop-deleted") return result;
         await tx.inboxEntry.update({
           where: { id: entry.id },

@@ -160,6 +160,32 @@ describe("npm run demo, in a browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("builds a segment: the count follows the conditions as they are edited, and the saved segment lists its members", async () => {
+    await page.goto(`${base}/app/segments`);
+    await page.getByRole("link", { name: "Segments" }).first().waitFor();
+    await page.getByText("Create segment", { exact: true }).click();
+    await page.waitForURL(`${base}/app/segments/new`);
+    const count = page.getByLabel("Live count");
+    // The starter segment is everyone with email consent: the demo shop has subscribers.
+    await expect.poll(async () => Number(await count.textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
+    const subscribers = Number(await count.textContent());
+    const value = page.getByLabel("Value", { exact: true }).first();
+    await value.fill("nobody-has-this-consent");
+    await expect.poll(async () => (await count.textContent())?.trim(), { timeout: 15_000 }).toBe("0");
+    await value.fill("subscribed");
+    // The simulated store keeps signing people up, so the count may have grown meanwhile.
+    await expect.poll(async () => Number(await count.textContent()), { timeout: 15_000 }).toBeGreaterThanOrEqual(subscribers);
+    await page.getByLabel("Segment name").fill("Subscribers");
+    await page.getByRole("button", { name: "Save segment" }).click();
+    await page.waitForURL(/\/app\/segments\/(?!new)[^/]+$/);
+    await shown(page.getByRole("heading", { name: "Subscribers", level: 1 }));
+    expect(await page.locator("tbody tr").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "demo-segment.png"), fullPage: true });
+    await page.goto(`${base}/app/segments`);
+    await shown(page.getByRole("link", { name: "Subscribers" }));
+    expect(pageErrors).toEqual([]);
+  });
+
   it("edits a flow's email: the preview follows the subject, and saving makes the version the flow page shows", async () => {
     await page.goto(`${base}/app/flows`);
     await page.getByRole("link", { name: "Abandoned checkout" }).click();

@@ -211,7 +211,7 @@ describe.each(["sqlite", "postgresql"] as const)("flow editing on %s", (provider
     expect(stepOf(current.definition, "welcome_1").content).toEqual(json(edited("Race")));
   });
 
-  it("sums one flow's rollups per step (sent, skipped by reason) and per version, nothing of other flows or shops", async () => {
+  it("sums one flow's rollups per step (message counters, skipped by reason) and per version, nothing of other flows or shops", async () => {
     const { shop, flowId } = await shopWithWelcome();
     const other = await shopWithWelcome();
     const [v1] = await versionsOf(flowId);
@@ -223,13 +223,22 @@ describe.each(["sqlite", "postgresql"] as const)("flow editing on %s", (provider
     await add({ ...base, day: "2026-11-21", metric: "skipped:holdout", stepId: "welcome_1" }, 4);
     await add({ ...base, day: "2026-11-21", metric: "entered" }, 9);
     await add({ ...base, day: "2026-10-01", metric: "sent", stepId: "welcome_1" }, 100); // before the period
-    await add({ ...base, day: "2026-11-21", metric: "opened", stepId: "welcome_1" }, 100); // not a step number here
+    await add({ ...base, day: "2026-11-21", metric: "opened", stepId: "welcome_1" }, 100);
+    await add({ ...base, day: "2026-11-21", metric: "opened_machine", stepId: "welcome_1" }, 50); // not a step number
     await add({ shopId: other.shop.id, flowId: other.flowId, day: "2026-11-21", metric: "sent", stepId: "welcome_1" }, 100);
 
     const steps = await sumFlowStepNumbers(db, shop.id, flowId, "2026-11-01", "2026-11-30");
     expect([...steps.keys()]).toEqual(["welcome_1"]);
     expect(steps.get("welcome_1")).toEqual({
       sent: 7n,
+      delivered: 0n,
+      opened: 100n,
+      clicked: 0n,
+      unsubscribed: 0n,
+      bounced: 0n,
+      complained: 0n,
+      orders: 0n,
+      revenue: 0n,
       skipped: [
         { reason: "holdout", count: 4n },
         { reason: "no_consent", count: 3n },

@@ -14,6 +14,7 @@ const BASE = "http://127.0.0.1:3000";
 const SHOP_A = "isolation-a-demo.myshopify.com";
 const SHOP_B = "isolation-b-demo.myshopify.com";
 const SECRET = process.env.SESSION_SECRET!;
+const SEGMENT_B_NAME = "Bea's secret segment";
 
 type Handler = Parameters<typeof callRoute>[0];
 type Case = {
@@ -26,7 +27,7 @@ type Case = {
   secretText?: string[];
 };
 
-const ids = { shopA: "", shopB: "", profileB: "", emailB: "bea.isolated@lovelace.net", flowA: "", flowB: "", messageB: "", dataRequestB: "", pendingB: "" };
+const ids = { shopA: "", shopB: "", profileB: "", emailB: "bea.isolated@lovelace.net", flowA: "", flowB: "", messageB: "", dataRequestB: "", pendingB: "", segmentB: "" };
 
 async function routeModule(name: string) {
   return (await import(`../../app/routes/${name}.tsx`)) as { loader?: Handler; action?: Handler };
@@ -58,6 +59,8 @@ async function snapshot() {
     pending: await db.pendingSignup.findMany({ orderBy: { id: "asc" } }),
     inbox: await db.inboxEntry.count(),
     tasks: await db.shopifyTask.count(),
+    segments: await db.segment.findMany({ orderBy: { id: "asc" } }),
+    memberships: await db.segmentMembership.count(),
   };
 }
 
@@ -77,6 +80,11 @@ function cases(): Case[] {
     { route: "app.flows.$flowId_.emails.$stepId", name: "search B's customers from A's editor", expect: [200], secretText: [ids.emailB], run: () => call("app.flows.$flowId_.emails.$stepId", "action", `/app/flows/${ids.flowA}/emails/${emailStep}`, json({ intent: "profiles", query: "bea" }), { flowId: ids.flowA, stepId: emailStep }) },
     { route: "app.outbox.$id", name: "read B's sent email", expect: [404], secretText: [ids.emailB], run: () => call("app.outbox.$id", "loader", `/app/outbox/${ids.messageB}`, {}, { id: ids.messageB }) },
     { route: "app.data-requests.$id", name: "download B's data request", expect: [404], secretText: [ids.emailB], run: () => call("app.data-requests.$id", "loader", `/app/data-requests/${ids.dataRequestB}`, {}, { id: ids.dataRequestB }) },
+    { route: "app.segments.$segmentId", name: "read B's segment", expect: [404], secretText: [SEGMENT_B_NAME, ids.emailB], run: () => call("app.segments.$segmentId", "loader", `/app/segments/${ids.segmentB}`, {}, { segmentId: ids.segmentB }) },
+    { route: "app.segments.$segmentId", name: "count on B's segment", expect: [404], run: () => call("app.segments.$segmentId", "action", `/app/segments/${ids.segmentB}`, form({ intent: "count", conditions: JSON.stringify({ kind: "all", of: [] }) }), { segmentId: ids.segmentB }) },
+    { route: "app.segments.$segmentId", name: "change B's segment", expect: [404], run: () => call("app.segments.$segmentId", "action", `/app/segments/${ids.segmentB}`, form({ intent: "save", name: "Hijacked", conditions: JSON.stringify({ kind: "all", of: [] }) }), { segmentId: ids.segmentB }) },
+    { route: "app.segments.$segmentId", name: "delete B's segment", expect: [404], run: () => call("app.segments.$segmentId", "action", `/app/segments/${ids.segmentB}`, form({ intent: "delete" }), { segmentId: ids.segmentB }) },
+    { route: "app.segments.$segmentId_.export", name: "export B's segment", expect: [404], secretText: [ids.emailB], run: () => call("app.segments.$segmentId_.export", "loader", `/app/segments/${ids.segmentB}/export`, {}, { segmentId: ids.segmentB }) },
     {
       route: "t.o.$token",
       name: "open B's message with a token for shop A",
@@ -149,6 +157,7 @@ describe("tenant isolation", () => {
     ).id;
     ids.dataRequestB = (await db.dataRequest.create({ data: { shopId: ids.shopB, requestId: "9001", email: ids.emailB, export: { profile: { email: ids.emailB } } } })).id;
     ids.pendingB = (await db.pendingSignup.create({ data: { shopId: ids.shopB, email: ids.emailB, formKey: "footer", expiresAt: new Date(Date.now() + 86_400_000) } })).id;
+    ids.segmentB = (await db.segment.create({ data: { shopId: ids.shopB, name: SEGMENT_B_NAME, conditions: { kind: "all", of: [] } } })).id;
     cookieA = await demoLoginCookie(SHOP_A, BASE);
   });
 

@@ -22,6 +22,9 @@ export const CANONICAL_EVENT_NAMES = [
   "Marked Email as Spam",
   // Lead scoring (app/models/lead-score.server.ts): the score crossed the shop's threshold upward.
   "Became Sales-Ready",
+  // Segment membership (app/models/segment-membership.server.ts): a profile started or stopped matching a segment.
+  "Entered Segment",
+  "Left Segment",
 ] as const;
 
 export type CanonicalEventName = (typeof CANONICAL_EVENT_NAMES)[number];

@@ -111,6 +111,8 @@ export const triggerSchema = z.discriminatedUnion("kind", [
     time: timeOfDay.optional(),
   }),
   z.strictObject({ kind: z.literal("list"), listId: z.string().min(1) }),
+  /** Someone started matching a saved segment (its "Entered Segment" event). */
+  z.strictObject({ kind: z.literal("segment"), segmentId: z.string().min(1).max(64) }),
   z.strictObject({
     kind: z.literal("engagement"),
     receivedAtLeast: z.number().int().min(1),

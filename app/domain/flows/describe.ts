@@ -110,6 +110,8 @@ export function describeTrigger(trigger: Trigger): string {
     }
     case "list":
       return `When someone joins the list ${trigger.listId}`;
+    case "segment":
+      return "When someone enters a segment";
     case "engagement":
       return `A profile received at least ${trigger.receivedAtLeast} emails in ${trigger.withinDays} days with no ${trigger.noneOf.join(
         ", "

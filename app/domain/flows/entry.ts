@@ -12,6 +12,8 @@ const DAY_MS = 86_400_000;
 
 /** Name of the synthetic event dateTriggerEvent makes; not stored, only handed to shouldEnter. */
 export const DATE_TRIGGER_EVENT = "Date Property Reached";
+/** The canonical event a segment trigger starts on; its properties name the segment. */
+export const SEGMENT_TRIGGER_EVENT = "Entered Segment";
 /** Name of the synthetic event engagementTriggerEvent makes. */
 export const ENGAGEMENT_TRIGGER_EVENT = "Became Unengaged";
 const DEFAULT_MAX_TRIGGER_AGE_HOURS = 24;
@@ -38,6 +40,9 @@ function triggerMatches(trigger: Trigger, event: FlowEvent): EntryRefusal | null
     case "list":
       if (event.name !== "Subscribed to Email") return "trigger_mismatch";
       return event.properties.listId === trigger.listId ? null : "trigger_filters";
+    case "segment":
+      if (event.name !== SEGMENT_TRIGGER_EVENT) return "trigger_mismatch";
+      return event.properties.segmentId === trigger.segmentId ? null : "trigger_filters";
     case "date_property":
       return event.name === DATE_TRIGGER_EVENT && event.properties.property === trigger.property ? null : "trigger_mismatch";
     case "engagement":

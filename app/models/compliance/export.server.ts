@@ -68,6 +68,11 @@ export async function assembleCustomerExport(tx: Tx, shopId: string, subject: Su
     select: { profileId: true, at: true, reason: true, points: true, score: true, crossed: true },
     orderBy: { at: "asc" },
   });
+  const segmentMemberships = await tx.segmentMembership.findMany({
+    where: mine,
+    select: { profileId: true, enteredAt: true, leftAt: true, segment: { select: { name: true } } },
+    orderBy: { enteredAt: "asc" },
+  });
   const suppressions = await tx.suppression.findMany({
     where: { shopId, email: { in: subject.emails } },
     select: { email: true, reason: true, source: true, createdAt: true },
@@ -89,6 +94,7 @@ export async function assembleCustomerExport(tx: Tx, shopId: string, subject: Su
     orders,
     attributions,
     leadScoreChanges,
+    segmentMemberships,
     suppressions,
   }) as Prisma.InputJsonObject;
 }

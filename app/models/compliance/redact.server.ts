@@ -35,6 +35,8 @@ export async function redactCustomer(tx: Tx, shopId: string, subject: Subject, n
     },
   });
   const identities = await tx.profileIdentity.deleteMany({ where: mine });
+  // Being in "female, 30-50" says what the erased properties said.
+  await tx.segmentMembership.deleteMany({ where: mine });
   const events = await tx.event.updateMany({ where: mine, data: { properties: REDACTED_PROPERTIES } });
   await forgetCustomerInSourceIds(tx, shopId, subject);
   const messages = await tx.message.updateMany({
