@@ -21,6 +21,7 @@ import {
 import { describeEffects } from "../domain/scoring/describe";
 import type { ScoringUpdate } from "../domain/scoring/form";
 import { flowProfileOf } from "./flow-facts.server";
+import { processCache } from "./process-cache";
 import { enqueueShopifyTask } from "./shopify-tasks.server";
 
 /** Called inside the transaction that changed the profile; a bare client works too (each write then stands alone). */
@@ -35,18 +36,7 @@ export async function loadShopScoring(db: DbOrTx, shopId: string): Promise<ShopS
 }
 
 // Scoring runs for every stored event and the rules change rarely: a few seconds of caching saves a query per event.
-// A save in this process clears the entry at once; other processes see it within SCORING_CACHE_MS.
-const SCORING_CACHE_MS = 5_000;
-const scoringCache = new Map<string, { at: number; scoring: ShopScoring }>();
-
-async function loadShopScoringCached(db: DbOrTx, shopId: string, now = Date.now()): Promise<ShopScoring> {
-  const hit = scoringCache.get(shopId);
-  if (hit && now - hit.at < SCORING_CACHE_MS) return hit.scoring;
-  const scoring = await loadShopScoring(db, shopId);
-  if (scoringCache.size > 10_000) scoringCache.clear();
-  scoringCache.set(shopId, { at: now, scoring });
-  return scoring;
-}
+const scoringCache = processCache<ShopScoring>(5_000);
 
 /** Stores one section of the Lead scoring page for this shop only; false when the shop does not exist. */
 export async function saveShopScoring(db: Db, shopId: string, update: ScoringUpdate): Promise<boolean> {
@@ -57,7 +47,7 @@ export async function saveShopScoring(db: Db, shopId: string, update: ScoringUpd
     await tx.shopSettings.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
     return true;
   });
-  scoringCache.delete(shopId);
+  scoringCache.forget(shopId);
   return saved;
 }
 
@@ -100,7 +90,7 @@ export type ScoreOutcome = { score: number; changes: number; crossings: number }
  * are skipped; each event or property change that moves the score writes one LeadScoreChange.
  */
 export async function updateLeadScore(tx: Tx, input: ScoreInput): Promise<ScoreOutcome | null> {
-  const scoring = input.scoring ?? (await loadShopScoringCached(tx, input.shopId));
+  const scoring = input.scoring ?? (await scoringCache.get(input.shopId, () => loadShopScoring(tx, input.shopId)));
   const { config } = scoring;
   // Most events match no rule (orders, consent, updates by default) and most shops have no property rules: those
   // cost no lock and no read.

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.server";
+import { processCache } from "./process-cache";
 
 /** Creates the shop (with default settings) on first sight; a reinstall revives it with a new installedAt. */
 export async function ensureShop(db: Db, domain: string, now = new Date()) {
@@ -20,22 +21,15 @@ export function findShopByDomain(db: Db, domain: string) {
 }
 
 // Every webhook needs its shop and shops change rarely: a few seconds of caching saves a query per delivery.
-// Changes made in this process clear the entry at once; other processes see them within SHOP_CACHE_MS.
-const SHOP_CACHE_MS = 5_000;
-const shopCache = new Map<string, { at: number; shop: Awaited<ReturnType<typeof findShopByDomain>> }>();
+const shopCache = processCache<Awaited<ReturnType<typeof findShopByDomain>>>(5_000);
 
 /** findShopByDomain through the per-process cache (hot paths only; dashboards read fresh). */
-export async function findShopByDomainCached(db: Db, domain: string, now = Date.now()) {
-  const hit = shopCache.get(domain);
-  if (hit && now - hit.at < SHOP_CACHE_MS) return hit.shop;
-  const shop = await findShopByDomain(db, domain);
-  if (shopCache.size > 10_000) shopCache.clear();
-  shopCache.set(domain, { at: now, shop });
-  return shop;
+export function findShopByDomainCached(db: Db, domain: string, now = Date.now()) {
+  return shopCache.get(domain, () => findShopByDomain(db, domain), now);
 }
 
 export function forgetCachedShop(domain: string) {
-  shopCache.delete(domain);
+  shopCache.forget(domain);
 }
 
 /**
