@@ -62,8 +62,8 @@ export async function loadHome(db: Db, shop: HomeShop, url: URL, now: Date) {
     })),
     topMessages: rankMessages(messageNumbers, (m) => describeMessage(flowsById, m), TOP_ROWS).map((row) => ({
       key: `${row.message.flowId}/${row.message.stepId}/${row.message.campaignId}`,
-      flowId: row.message.flowId,
-      stepId: row.message.stepId,
+      // Only an email still in its flow has an editor to link to.
+      editUrl: row.inFlow ? `/app/flows/${row.message.flowId}/emails/${row.message.stepId}` : null,
       name: row.name,
       flowName: row.flowName,
       revenue: money(row.revenue),

@@ -92,11 +92,11 @@ export async function listHomeFlows(db: Db, shop: ShopRef): Promise<HomeFlow[]> 
 }
 
 /** What a message is called on Home: its email's subject and its flow's name. */
-export function describeMessage(flows: Map<string, HomeFlow>, message: MessageCounters): { name: string; flowName: string } {
-  if (!message.flowId) return { name: `Campaign ${message.campaignId}`, flowName: "Campaign" };
+export function describeMessage(flows: Map<string, HomeFlow>, message: MessageCounters): { name: string; flowName: string; inFlow: boolean } {
+  if (!message.flowId) return { name: `Campaign ${message.campaignId}`, flowName: "Campaign", inFlow: false };
   const flow = flows.get(message.flowId);
   const step = emailStepIn(flow?.definition ?? null, message.stepId);
-  return { name: step?.subject ?? "An email no longer in the flow", flowName: flow?.name ?? "A deleted flow" };
+  return { name: step?.subject ?? "An email no longer in the flow", flowName: flow?.name ?? "A deleted flow", inFlow: step !== null };
 }
 
 /** Each flow's daily counters the needs-attention rules read, from the first day they need up to `today`. */

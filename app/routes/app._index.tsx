@@ -133,8 +133,8 @@ function TopMessages({ rows }: { rows: HomeData["topMessages"] }) {
         columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric"]}
         headings={["Email", "Flow", "Revenue", "Orders", "Sent", "Click rate"]}
         rows={rows.map((r) => [
-          r.flowId ? (
-            <RemixLink key={r.key} to={`/app/flows/${r.flowId}/emails/${r.stepId}`}>
+          r.editUrl ? (
+            <RemixLink key={r.key} to={r.editUrl}>
               {r.name}
             </RemixLink>
           ) : (
@@ -202,12 +202,10 @@ export default function Home() {
                     </Text>
                   </InlineStack>
                   {noChart ? (
-                    <Box minHeight="300px">
-                      <Text as="p" tone="subdued">
-                        No attributed revenue in this period yet. It counts orders placed within the attribution window
-                        after a customer clicked or opened one of your emails; see <Link url="/app/settings">Settings</Link> for the windows.
-                      </Text>
-                    </Box>
+                    <Text as="p" tone="subdued">
+                      No attributed revenue in this period yet. It counts orders placed within the attribution window
+                      after a customer clicked or opened one of your emails; see <Link url="/app/settings">Settings</Link> for the windows.
+                    </Text>
                   ) : (
                     <RevenueChart series={d.chart} currency={d.currency} />
                   )}

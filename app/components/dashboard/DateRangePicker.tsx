@@ -47,11 +47,18 @@ export function DateRangePicker({ range, today, label, loading }: { range: DateR
   return (
     <InlineStack gap="200" blockAlign="center">
       <ButtonGroup variant="segmented">
-        {RANGE_PRESETS.map((days) => (
-          <Button key={days} url={rangeQuery(lastDays(today, days))} pressed={range.preset === days}>
-            {`Last ${days} days`}
-          </Button>
-        ))}
+        {/* Polaris shows no pressed state on a link, so the current preset is a pressed button and the others links. */}
+        {RANGE_PRESETS.map((days) =>
+          range.preset === days ? (
+            <Button key={days} pressed>
+              {`Last ${days} days`}
+            </Button>
+          ) : (
+            <Button key={days} url={rangeQuery(lastDays(today, days))}>
+              {`Last ${days} days`}
+            </Button>
+          ),
+        )}
       </ButtonGroup>
       <Popover active={open} activator={activator} onClose={() => setOpen(false)} preferredAlignment="right" fluidContent>
         <Popover.Pane fixed>
