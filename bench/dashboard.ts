@@ -9,7 +9,7 @@ import { flowHoldoutResult } from "../app/models/holdout.server";
 import { ensureShop } from "../app/models/shop.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
 import { timingRow, type Timing } from "./dashboard-table";
-import { printTable, type Row } from "./lib";
+import { printTable, seeded, type Row } from "./lib";
 
 /**
  * npm run bench:dashboard — one generated shop with 1,000,000 events, 100,000 orders and 500,000 messages over a
@@ -29,16 +29,6 @@ const NOW = new Date("2026-11-20T12:00:00Z");
 const YEAR_MS = 365 * 86_400_000;
 const HOUR = 3_600_000;
 const CHUNK = 5_000;
-
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const day = (at: Date) => at.toISOString().slice(0, 10); // the shop is on UTC
 

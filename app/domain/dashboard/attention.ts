@@ -101,31 +101,44 @@ function usualWords(usual: number): string {
   return usual < 1 ? "fewer than 1 a day" : `about ${Math.round(usual).toLocaleString("en-US")} a day`;
 }
 
-/** A sudden jump in people entering the flow: a signup bot, a broken trigger or an import can all cause one. */
-export function participantSpikeAlert(flow: FlowDaily, today: string): Attention | null {
-  const spike = findSpike(flow.counts.entered, today, flow.liveSince, PARTICIPANT_SPIKE);
+type SpikeWatch = { kind: AttentionKind; metric: AttentionMetric; rule: SpikeRule; title: string; detail: (count: string, when: string, usual: string) => string };
+
+const SPIKE_WATCHES: Record<"participant_spike" | "discount_spike", SpikeWatch> = {
+  // A signup bot, a broken trigger or an import can all make one.
+  participant_spike: {
+    kind: "participant_spike",
+    metric: "entered",
+    rule: PARTICIPANT_SPIKE,
+    title: "sudden rise in people entering",
+    detail: (count, when, usual) => `${count} people entered ${when}, against ${usual}. Check the signups and the trigger for bots or a broken import.`,
+  },
+  // Per-recipient codes used far more than usual: codes shared or abused outside the email.
+  discount_spike: {
+    kind: "discount_spike",
+    metric: "discount_redeemed",
+    rule: DISCOUNT_SPIKE,
+    title: "sudden rise in discount codes used",
+    detail: (count, when, usual) => `${count} orders used this flow's discount codes ${when}, against ${usual}. Check whether codes are being shared.`,
+  },
+};
+
+function spikeAlert(flow: FlowDaily, today: string, watch: SpikeWatch): Attention | null {
+  const spike = findSpike(flow.counts[watch.metric], today, flow.liveSince, watch.rule);
   if (!spike) return null;
   return {
-    kind: "participant_spike",
+    kind: watch.kind,
     flowId: flow.flowId,
     flowName: flow.name,
-    title: `${flow.name}: sudden rise in people entering`,
-    detail: `${spike.count.toLocaleString("en-US")} people entered ${when(spike.day, today)}, against ${usualWords(spike.usual)}. Check the signups and the trigger for bots or a broken import.`,
+    title: `${flow.name}: ${watch.title}`,
+    detail: watch.detail(spike.count.toLocaleString("en-US"), when(spike.day, today), usualWords(spike.usual)),
   };
 }
 
-/** A sudden jump in orders using this flow's per-recipient discount codes: codes shared or abused outside the email. */
-export function discountSpikeAlert(flow: FlowDaily, today: string): Attention | null {
-  const spike = findSpike(flow.counts.discount_redeemed, today, flow.liveSince, DISCOUNT_SPIKE);
-  if (!spike) return null;
-  return {
-    kind: "discount_spike",
-    flowId: flow.flowId,
-    flowName: flow.name,
-    title: `${flow.name}: sudden rise in discount codes used`,
-    detail: `${spike.count.toLocaleString("en-US")} orders used this flow's discount codes ${when(spike.day, today)}, against ${usualWords(spike.usual)}. Check whether codes are being shared.`,
-  };
-}
+/** A sudden jump in people entering the flow. */
+export const participantSpikeAlert = (flow: FlowDaily, today: string) => spikeAlert(flow, today, SPIKE_WATCHES.participant_spike);
+
+/** A sudden jump in orders using this flow's per-recipient discount codes. */
+export const discountSpikeAlert = (flow: FlowDaily, today: string) => spikeAlert(flow, today, SPIKE_WATCHES.discount_spike);
 
 /** Everything that needs attention across the shop's flows: discount spikes first, then unsubscribes, then entries. */
 export function needsAttention(flows: FlowDaily[], today: string): Attention[] {
