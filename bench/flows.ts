@@ -11,7 +11,7 @@ import { storedDefinition, switchOnPreset } from "../app/models/flow-definitions
 import { ensureShop } from "../app/models/shop.server";
 import { advanceDueRuns } from "../app/worker/flow-worker.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
-import { printTable, type Row } from "./lib";
+import { printTable, seeded, type Row } from "./lib";
 
 /**
  * npm run bench:flows — 100,000 profiles enter the abandoned-checkout flow (bulk-inserted: profiles, their
@@ -86,16 +86,6 @@ async function ceilingBatch(db: Db, owner: string, limit: number) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Data: 100,000 profiles who started a checkout in the hour before T0, and their runs, as the trigger makes them.
-
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 async function seed(db: Db) {
   const shop = await ensureShop(db, "bench-flows.myshopify.com", new Date("2026-01-01T00:00:00Z"));

@@ -40,6 +40,19 @@ export function toDecimalString(minor: bigint, currency: string): string {
 
 /** Localised display, e.g. "$1,234.50"; exact for any size (Intl formats decimal strings). */
 export function formatMoney(minor: bigint, currency: string, locale = "en-US"): string {
-  const format = new Intl.NumberFormat(locale, { style: "currency", currency });
-  return format.format(toDecimalString(minor, currency) as unknown as number);
+  return moneyFormat(locale, currency).format(toDecimalString(minor, currency) as unknown as number);
+}
+
+// Building an Intl.NumberFormat costs far more than using one (about a millisecond on a busy machine), and a page
+// formats dozens of amounts in a handful of currencies.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency });
+    moneyFormats.set(key, format);
+  }
+  return format;
 }

@@ -1,6 +1,7 @@
 import { currencyFractionDigits } from "../domain/money";
 import type { CanonicalEvent, Normalized, ProfileFacts } from "../domain/events/types";
 import { attributeOrderChange } from "./attribution.server";
+import { countDiscountRedemptions } from "./discount-redemptions.server";
 import { applyRefundAmount, mergeOrderFact, orderContribution, type OrderMoney } from "../domain/profiles/order-state";
 import { applyOrderChange, averageDaysBetweenOrders, type OrderChange } from "../domain/profiles/order-stats";
 import { rfmScores } from "../domain/profiles/rfm";
@@ -27,6 +28,7 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
 
   const events = profileId ? await withoutRestatedConsent(tx, profileId, n.events) : n.events;
   const fresh = await insertNewEvents(tx, shop.id, profileId, events, ctx.source);
+  await countDiscountRedemptions(tx, shop, fresh);
 
   const order = orderId && (n.order || n.refund) ? await updateOrderState(tx, shop, orderId, existingOrder, profileId, n, fresh) : null;
   if (profileId) {

@@ -41,7 +41,16 @@ export async function demoLoginCookie(domain: string, base = "http://127.0.0.1:3
 
 /** Server-renders a route component with its loader's data inside Polaris, as the document request would. */
 export async function renderRoute(Component: ComponentType, data: object): Promise<string> {
-  const handler = createStaticHandler([{ id: "route", path: "/", loader: () => data, Component }]);
+  return renderStatic({ id: "route", path: "/", loader: () => data, Component });
+}
+
+/** Server-renders a route's ErrorBoundary for what its loader threw (an Error, or a Response), inside Polaris. */
+export async function renderRouteError(ErrorBoundary: ComponentType, thrown: unknown): Promise<string> {
+  return renderStatic({ id: "route", path: "/", loader: () => { throw thrown; }, Component: () => null, ErrorBoundary });
+}
+
+async function renderStatic(route: Parameters<typeof createStaticHandler>[0][number]): Promise<string> {
+  const handler = createStaticHandler([route]);
   const context = await handler.query(new Request("http://127.0.0.1/"));
   if (context instanceof Response) throw new Error("no render");
   const router = createStaticRouter(handler.dataRoutes, context);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDiscount, discountCodeFor, discountTitle, isWellFormedCode, MAX_TITLE_LENGTH, sanitizeCodePrefix } from "./discount-code";
+import { describeDiscount, discountCodeFor, discountTitle, isWellFormedCode, MAX_TITLE_LENGTH, ourCodesIn, sanitizeCodePrefix } from "./discount-code";
 
 const SECRET = "test-secret-of-sufficient-length";
 
@@ -62,5 +62,14 @@ describe("describeDiscount", () => {
     // Intl separates the amount and the sign with a no-break space.
     expect(describeDiscount({ kind: "fixed_amount", value: 5, currency: "EUR", locale: "de-DE" })).toBe("5,00\u00a0€ off");
     expect(describeDiscount({ kind: "fixed_amount", value: 5, currency: "euro" })).toBe("5 euro off");
+  });
+});
+
+describe("ourCodesIn", () => {
+  it("keeps well-formed codes, upper-cased and trimmed, once each, and nothing else", () => {
+    const code = discountCodeFor({ secret: "s", messageId: "m1", prefix: "thanks" });
+    expect(ourCodesIn([` ${code.toLowerCase()} `, code, "SPRING", 42, null, "X".repeat(300)])).toEqual([code]);
+    expect(ourCodesIn("not a list")).toEqual([]);
+    expect(ourCodesIn(undefined)).toEqual([]);
   });
 });

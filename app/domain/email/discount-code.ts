@@ -81,3 +81,18 @@ export function describeDiscount(input: { kind: "percentage" | "fixed_amount"; v
     return `${input.value} ${input.currency} off`;
   }
 }
+
+/**
+ * The codes of an order that could be our per-recipient codes: trimmed, upper-cased (Shopify matches codes
+ * case-insensitively, so a shopper may type them in any case), well formed, each once. Anything else is ignored.
+ */
+export function ourCodesIn(codes: unknown): string[] {
+  if (!Array.isArray(codes)) return [];
+  const found = new Set<string>();
+  for (const code of codes) {
+    if (typeof code !== "string" || code.length > MAX_CODE_LENGTH) continue;
+    const normalised = code.trim().toUpperCase();
+    if (isWellFormedCode(normalised)) found.add(normalised);
+  }
+  return [...found];
+}
