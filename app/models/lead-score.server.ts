@@ -196,7 +196,18 @@ export async function mergeLeadScores(tx: Tx, shopId: string, survivorId: string
   const survivor = states[rows.findIndex((r) => r.id === survivorId)] ?? EMPTY_SCORE;
   // The survivor's property points stay until its profile is matched again; the others' go with their rows.
   const merged = { ...mergeStates(states, config), properties: survivor.properties };
-  await tx.profile.update({ where: { id: survivorId }, data: stateColumns(merged, merged.asOf ? scoreAt(merged, merged.asOf, config) : 0) });
+  const at = merged.asOf!;
+  const [before, after] = [scoreAt(survivor, at, config), scoreAt(merged, at, config)];
+  await tx.profile.update({ where: { id: survivorId }, data: stateColumns(merged, after) });
+  // A row of its own, so that the history's running score still adds up after the other profile's rows moved in.
+  if (after !== before) {
+    await tx.leadScoreChange.create({
+      data: {
+        shopId, profileId: survivorId, key: `merge:${randomUUID()}`, eventId: null, at,
+        reason: "Joined with another profile of the same person", points: round4(after - before), score: round4(after),
+      },
+    });
+  }
   await tx.profile.updateMany({ where: { shopId, id: { in: [...otherIds] } }, data: { leadScore: 0, leadScoreAt: null, leadScoreState: Prisma.DbNull } });
 }
 

@@ -311,7 +311,8 @@ export function leadScoreScenario(label: string) {
       expect(people).toHaveLength(1);
       const s = (await leadScoreSummary(db, shop.id, people[0].id, at(7)))!;
       expect(s.score).toBeCloseTo(5 * 2 ** (-7 / 14) + 5, 1);
-      expect(s.history).toHaveLength(2);
+      expect(s.history).toHaveLength(3);
+      expect(s.history.map((h) => h.reason)).toContain("Joined with another profile of the same person");
       const merged = await db.profile.findFirstOrThrow({ where: { shopId: shop.id, mergedIntoId: people[0].id } });
       expect(merged).toMatchObject({ leadScore: 0, leadScoreAt: null });
     });
