@@ -7,7 +7,7 @@ import { confirmationEmail } from "../domain/signup/confirmation-email";
 import type { Mailer } from "../services/mailer/types";
 import { formatAddress } from "./messages.server";
 import { forgetExpiredSignups } from "./signups.server";
-import { retryDelayMs } from "../worker/shopify-tasks.server";
+import { retryDelayMs } from "../domain/retry";
 
 export type ConfirmationOptions = {
   now: Date;

@@ -11,7 +11,10 @@ import { updateEmailMarketingConsent, upsertSubscribedCustomer, type ConsentResu
 import { changeCustomerTags, isCustomerId } from "../services/customer-tags.server";
 import { postWebhook, type WebhookOptions } from "../services/outgoing-webhook.server";
 import type { AdminGraphql } from "../services/shopify-admin.server";
+import { retryDelayMs } from "../domain/retry";
 import { startLoop } from "./loop";
+
+export { retryDelayMs };
 
 export type ShopifyTaskOptions = {
   /** The shop's Admin API client (production: adminGraphqlForShop). */
@@ -70,12 +73,6 @@ export type CrmWebhookPayload = z.input<typeof crmWebhookPayload>;
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 10;
-const MAX_BACKOFF_MS = 6 * 3_600_000;
-
-/** Wait after the n-th failed attempt (1-based): 1, 2, 4, ... minutes, at most 6 hours. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, attempts - 1));
-}
 
 type Outcome =
   | { status: "done"; detail: string }
