@@ -2,6 +2,7 @@ import type { Prisma } from "../db/client.server";
 import type { IdentityHints } from "../domain/events/types";
 import { mergeProfileFields } from "../domain/profiles/merge";
 import { mergeLeadScores } from "./lead-score.server";
+import { refreshCohortRevenue } from "./holdout.server";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -108,8 +109,8 @@ export async function mergeProfiles(tx: Tx, shopId: string, profileIds: string[]
   await tx.profileIdentity.updateMany(moved);
   await tx.event.updateMany(moved);
   await tx.message.updateMany(moved);
-  await tx.flowRun.updateMany(moved);
-  await tx.orderState.updateMany(moved);
+  const runsMoved = await tx.flowRun.updateMany(moved);
+  const ordersMoved = await tx.orderState.updateMany(moved);
   await tx.attribution.updateMany(moved);
   // The merged-away rows stay as tombstones pointing at the survivor, holding no personal data or numbers.
   await tx.profile.updateMany({
@@ -123,5 +124,10 @@ export async function mergeProfiles(tx: Tx, shopId: string, profileIds: string[]
   await tx.profile.update({ where: { id: survivorId }, data: merged });
   // After the fields: the combined lead score replaces the larger of the two that mergeProfileFields kept.
   await mergeLeadScores(tx, shopId, survivorId, others);
+  // One person's runs now meet the other's orders: their conversion windows are counted again.
+  if (runsMoved.count > 0 || ordersMoved.count > 0) {
+    const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { id: true, timezone: true } });
+    await refreshCohortRevenue(tx, shop, survivorId);
+  }
   return survivorId;
 }

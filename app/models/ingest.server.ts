@@ -7,6 +7,7 @@ import { applyOrderChange, averageDaysBetweenOrders, type OrderChange } from "..
 import { rfmScores } from "../domain/profiles/rfm";
 import { IDENTITY_KINDS, resolveProfile, type Tx } from "./identity.server";
 import { updateLeadScore } from "./lead-score.server";
+import { refreshCohortRevenue, runsAround } from "./holdout.server";
 import { incrementRollup } from "./rollups.server";
 import { dayInTimezone } from "../domain/time";
 
@@ -43,6 +44,8 @@ export async function applyNormalized(tx: Tx, shop: ShopRef, n: Normalized, ctx:
     await updateProfile(tx, shop, order.ownerId, { change: order.change, events: [], now: ctx.now });
     if (order.change) await updateLeadScore(tx, { shopId: shop.id, profileId: order.ownerId, events: [], profileChanged: true, now: ctx.now });
   }
+  // After the owner's profile row is locked above, so two orders of one person cannot both read a run's old revenue.
+  if (order?.ownerId && order.change) await refreshCohortRevenue(tx, shop, order.ownerId, runsAround(order.change.placedAt));
   if (n.deletedCustomerId) await forgetShopifyCustomer(tx, shop.id, n.deletedCustomerId);
   return { profileId, eventsCreated: fresh.length };
 }

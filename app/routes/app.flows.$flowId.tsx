@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireShop } from "../admin.server";
 import { formatMoney } from "../domain/money";
@@ -8,7 +8,9 @@ import { flowHoldoutResult } from "../models/holdout.server";
 import { FLOW_STATUS_BADGE } from "../components/flowStatus";
 import db from "../db.server";
 import { describeCondition, describeReentry, describeTrigger, flowOutline, type OutlineLink } from "../domain/flows/describe";
-import { recentDays } from "../domain/time";
+import { dayInTimezone } from "../domain/time";
+import { chooseDateRange, describeRange } from "../domain/dashboard/date-range";
+import { DateRangePicker } from "../components/dashboard/DateRangePicker";
 import { readBodyWithin } from "../http/body.server";
 import { getFlowForShop } from "../models/flow-editing.server";
 import { compareVariants, type AbComparison } from "../domain/attribution/ab-test";
@@ -28,19 +30,21 @@ const SKIP_LABELS: Record<string, string> = {
   action_failed: "failed",
 };
 
-/** One flow of the current shop: its steps in words with their last-30-day numbers, and its versions. */
+/** One flow of the current shop: its steps in words with their numbers for the chosen days (?from=&to=, else the last 30), and its versions. */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireShop(request);
   const flowId = flowIdParam.safeParse(params.flowId);
   const found = flowId.success ? await getFlowForShop(db, shop.id, flowId.data) : null;
   if (!found) throw new Response("Not found", { status: 404 });
-  const days = recentDays(new Date(), shop.timezone, 30);
-  const [from, to] = [days[0], days[days.length - 1]];
+  const today = dayInTimezone(new Date(), shop.timezone);
+  const url = new URL(request.url);
+  const { range, notice } = chooseDateRange({ from: url.searchParams.get("from"), to: url.searchParams.get("to") }, today);
+  const { from, to } = range;
   const [stepNumbers, versionNumbers, variantNumbers, holdout] = await Promise.all([
     sumFlowStepNumbers(db, shop.id, found.flow.id, from, to),
     sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent", "orders", "revenue"], from, to),
     sumFlowVariantNumbers(db, shop.id, found.flow.id, from, to),
-    flowHoldoutResult(db, shop.id, found.flow.id, { now: new Date() }),
+    flowHoldoutResult(db, shop.id, found.flow.id, range),
   ]);
   const money = (minor: bigint) => formatMoney(minor, shop.currency);
   const definition = found.definition;
@@ -88,7 +92,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return {
     flow: found.flow,
     preset: found.preset,
-    period: { from, to },
+    period: { ...range, label: describeRange(range), notice },
+    today,
     trigger: definition ? describeTrigger(definition.trigger) : null,
     reentry: definition ? describeReentry(definition.reentry) : null,
     filters: definition ? definition.filters.map(describeCondition) : [],
@@ -278,6 +283,8 @@ export default function FlowPage() {
   const navigation = useNavigation();
   const badge = FLOW_STATUS_BADGE[d.flow.status] ?? { label: d.flow.status };
   const live = d.flow.status === "live";
+  // Another range of the same flow is loading: the numbers on screen are still the old range's.
+  const rangeLoading = navigation.state === "loading" && navigation.location.pathname === `/app/flows/${d.flow.id}`;
   return (
     <Page
       title={d.flow.name}
@@ -294,6 +301,18 @@ export default function FlowPage() {
       }
     >
       <Layout>
+        <Layout.Section>
+          <InlineStack align="end">
+            <DateRangePicker key={`${d.period.from}/${d.period.to}`} range={d.period} today={d.today} label={d.period.label} loading={rangeLoading} />
+          </InlineStack>
+        </Layout.Section>
+        {d.period.notice ? (
+          <Layout.Section>
+            <Banner tone="warning" title="That date range could not be used">
+              <p>{d.period.notice}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <BlockStack gap="400">
             <Card>
@@ -449,7 +468,7 @@ export default function FlowPage() {
                     v.orders,
                     v.revenue,
                   ])}
-                  footerContent="In the last 30 days"
+                  footerContent={`${d.period.from} to ${d.period.to}`}
                 />
               )}
             </Card>

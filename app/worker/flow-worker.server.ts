@@ -19,6 +19,7 @@ import { sendSignupConfirmationsOnce } from "../models/signup-confirmations.serv
 import { recomputeAttributionOnce } from "../models/attribution.server";
 import { sweepMembershipsIfDue, type SweepState } from "../models/segment-membership.server";
 import { incrementRollup, incrementRollups } from "../models/rollups.server";
+import { countCohortEntry } from "../models/holdout.server";
 import type { Mailer } from "../services/mailer/types";
 import {
   afterFailure,
@@ -186,6 +187,9 @@ export async function enter(
       });
       const day = dayInTimezone(now, input.timezone);
       await incrementRollup(tx, { shopId, day, metric: "entered", flowId: flow.id, flowVersionId: flow.versionId }, 1n);
+      // The profile's row lock orders this against an order of the same person being counted (ingest takes it too).
+      await tx.profile.update({ where: { id: profileId }, data: { updatedAt: now } });
+      await countCohortEntry(tx, { id: shopId, timezone: input.timezone }, { shopId, flowId: flow.id, holdout: state.holdout, enteredAt: now, profileId });
     });
   } catch (error) {
     // Another worker started this run from the same event first.

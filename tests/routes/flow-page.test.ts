@@ -16,9 +16,9 @@ const SHOP_B = "flow-page-b-demo.myshopify.com";
 
 type PageData = Exclude<Awaited<ReturnType<typeof page.loader>>, Response>;
 
-async function load(cookie: string | null, flowId: string) {
+async function load(cookie: string | null, flowId: string, query = "") {
   const headers: Record<string, string> = cookie ? { Cookie: cookie } : {};
-  return callRoute(page.loader, new Request(`${BASE}/app/flows/${flowId}`, { headers }), { flowId });
+  return callRoute(page.loader, new Request(`${BASE}/app/flows/${flowId}${query}`, { headers }), { flowId });
 }
 
 async function post(cookie: string | null, flowId: string, body: string) {
@@ -128,6 +128,38 @@ describe("the flow page", () => {
     expect(html).toContain("Subject: Our story");
     expect(html).toContain("44.4 % opened · 33.3 % clicked · 2 orders · $123.45");
     expect(html).toContain("Funnel");
+  });
+
+  it("shows the numbers of the days in the address, and the last 30 days with a notice when they cannot be used", async () => {
+    const flow = await db.flow.findUniqueOrThrow({ where: { id: welcomeA } });
+    const key = { shopId: shopA, flowId: welcomeA, flowVersionId: flow.currentVersionId ?? "v", stepId: "welcome_1", metric: "sent" };
+    await incrementRollup(db, { ...key, day: "2026-03-10" }, 40n);
+    await incrementRollup(db, { ...key, day: "2026-03-20" }, 2n);
+    // Holdout counters of people who entered in March: 40 sent, 35 held out.
+    for (const [variant, people, converted, revenue] of [["sent", 40n, 12n, 60_000n], ["holdout", 35n, 6n, 24_000n]] as const) {
+      const group = { shopId: shopA, flowId: welcomeA, day: "2026-03-12", variant };
+      await incrementRollup(db, { ...group, metric: "cohort_people" }, people);
+      await incrementRollup(db, { ...group, metric: "cohort_converted" }, converted);
+      await incrementRollup(db, { ...group, metric: "cohort_revenue" }, revenue);
+      await incrementRollup(db, { ...group, metric: "cohort_revenue_sq" }, converted * (revenue / converted) ** 2n);
+    }
+
+    const march = (await load(cookieA, welcomeA, "?from=2026-03-01&to=2026-03-15")) as PageData;
+    expect(march.period).toMatchObject({ from: "2026-03-01", to: "2026-03-15", notice: null });
+    expect(march.steps.find((s) => s.id === "welcome_1")).toMatchObject({ sent: "40" });
+    expect(march.holdout.lines[0]).toBe("Sent: 12 of 40 ordered within 30 days of entering; holdout: 6 of 35.");
+    const html = await renderRoute(page.default, march);
+    expect(html).toContain("2026-03-01 to 2026-03-15");
+
+    const april = (await load(cookieA, welcomeA, "?from=2026-04-01&to=2026-04-30")) as PageData;
+    expect(april.steps.find((s) => s.id === "welcome_1")).toMatchObject({ sent: "0" });
+    expect(april.holdout.headline).toBe("No holdout group");
+
+    for (const query of ["?from=2026-03-15&to=2026-03-01", "?from=banana&to=2026-03-01", `?from=2020-01-01&to=2026-03-01`, "?from=2999-01-01&to=2999-01-02"]) {
+      const fallback = (await load(cookieA, welcomeA, query)) as PageData;
+      expect(fallback.period.days, query).toBe(30);
+      expect(fallback.period.notice, query).toEqual(expect.any(String));
+    }
   });
 
   it("shows the A/B split's variants and names a winner only when the lead is significant", async () => {

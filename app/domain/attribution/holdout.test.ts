@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addPerson, EMPTY_GROUP, holdoutResult, type GroupTotals } from "./holdout";
+import { addPerson, cohortChange, EMPTY_GROUP, groupFromCounters, holdoutResult, windowRevenue, type GroupTotals } from "./holdout";
 
 /** A group of `people`, `converted` of whom ordered for `each` minor units. */
 function group(people: number, converted: number, each: bigint): GroupTotals {
@@ -45,5 +45,33 @@ describe("holdoutResult", () => {
     expect(up.status === "measured" && up.significant && up.conversion.difference.low > 0).toBe(true);
     const down = holdoutResult(group(2_000, 40, 5_000n), group(500, 50, 5_000n));
     expect(down.status === "measured" && down.significant && down.conversion.difference.high < 0).toBe(true);
+  });
+});
+
+describe("the conversion window and its counters", () => {
+  const entered = new Date("2026-10-01T12:00:00Z");
+  const at = (ms: number) => new Date(entered.getTime() + ms);
+  const DAY = 86_400_000;
+
+  it("counts orders strictly after entering and up to 30 days after, never refunded-away ones", () => {
+    const orders = [
+      { placedAt: entered, countedMinor: 1_000n }, // the same instant: before the flow could act
+      { placedAt: at(1), countedMinor: 2_000n },
+      { placedAt: at(30 * DAY), countedMinor: 4_000n }, // the window's last instant
+      { placedAt: at(30 * DAY + 1), countedMinor: 8_000n },
+      { placedAt: at(DAY), countedMinor: 0n }, // cancelled
+    ];
+    expect(windowRevenue(entered, orders)).toBe(6_000n);
+    expect(windowRevenue(entered, [])).toBe(0n);
+  });
+
+  it("moves the counters by the change of one person, so that summing changes equals counting afresh", () => {
+    expect(cohortChange(0n, 5_000n)).toEqual({ converted: 1, revenueMinor: 5_000n, revenueSquaresMinor: 25_000_000n });
+    expect(cohortChange(5_000n, 7_000n)).toEqual({ converted: 0, revenueMinor: 2_000n, revenueSquaresMinor: 24_000_000n });
+    expect(cohortChange(7_000n, 0n)).toEqual({ converted: -1, revenueMinor: -7_000n, revenueSquaresMinor: -49_000_000n });
+    // 0 -> 5,000 -> 7,000 -> 3,000: the sums equal one person who ordered 3,000.
+    const steps = [cohortChange(0n, 5_000n), cohortChange(5_000n, 7_000n), cohortChange(7_000n, 3_000n)];
+    const sum = steps.reduce((a, c) => ({ converted: a.converted + c.converted, revenueMinor: a.revenueMinor + c.revenueMinor, revenueSquaresMinor: a.revenueSquaresMinor + c.revenueSquaresMinor }));
+    expect(groupFromCounters({ people: 1n, converted: BigInt(sum.converted), revenueMinor: sum.revenueMinor, revenueSquaresMinor: sum.revenueSquaresMinor })).toEqual(addPerson(EMPTY_GROUP, 3_000n));
   });
 });

@@ -43,6 +43,35 @@ export function addPerson(group: GroupTotals, revenueMinor: bigint): GroupTotals
 
 export const EMPTY_GROUP: GroupTotals = { people: 0, converted: 0, revenueMinor: 0n, revenueSquaresMinor: 0 };
 
+/** Orders placed within this many days after someone entered a flow count as their conversion. */
+export const CONVERSION_WINDOW_DAYS = 30;
+const WINDOW_MS = CONVERSION_WINDOW_DAYS * 86_400_000;
+
+/** What a person who entered at `enteredAt` ordered in the conversion window: orders strictly after, up to 30 days. */
+export function windowRevenue(enteredAt: Date, orders: ReadonlyArray<{ placedAt: Date; countedMinor: bigint }>): bigint {
+  const from = enteredAt.getTime();
+  let revenue = 0n;
+  for (const o of orders) {
+    const at = o.placedAt.getTime();
+    if (at > from && at <= from + WINDOW_MS && o.countedMinor > 0n) revenue += o.countedMinor;
+  }
+  return revenue;
+}
+
+/** How a group's counters move when one person's window revenue goes from `before` to `after`. */
+export function cohortChange(before: bigint, after: bigint): { converted: number; revenueMinor: bigint; revenueSquaresMinor: bigint } {
+  return {
+    converted: Number(after > 0n) - Number(before > 0n),
+    revenueMinor: after - before,
+    revenueSquaresMinor: after * after - before * before,
+  };
+}
+
+/** A group's totals from its summed daily counters. */
+export function groupFromCounters(c: { people: bigint; converted: bigint; revenueMinor: bigint; revenueSquaresMinor: bigint }): GroupTotals {
+  return { people: Number(c.people), converted: Number(c.converted), revenueMinor: c.revenueMinor, revenueSquaresMinor: Number(c.revenueSquaresMinor) };
+}
+
 function interval(estimate: number, standardError: number): Interval {
   return { estimate, low: estimate - Z95 * standardError, high: estimate + Z95 * standardError };
 }
