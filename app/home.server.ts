@@ -4,12 +4,11 @@ import type { Db } from "./db/client.server";
 import { needsAttention } from "./domain/dashboard/attention";
 import { chooseDateRange, describeRange } from "./domain/dashboard/date-range";
 import { dayList } from "./domain/dashboard/days";
-import { formatShare, rankFlows, rankMessages, RANKING_METRICS, share } from "./domain/dashboard/rankings";
+import { formatShare, rankFlows, rankMessages, share } from "./domain/dashboard/rankings";
 import { revenueChartSeries } from "./domain/dashboard/series";
 import { formatMoney } from "./domain/money";
 import { dayInTimezone } from "./domain/time";
-import { attentionCounters, describeMessage, listHomeFlows, revenueByDayAndFlow, summarizeRange, sumRollupsByMessage } from "./models/dashboard.server";
-import { sumRollupsByFlow } from "./models/rollups.server";
+import { attentionCounters, describeMessage, listHomeFlows, revenueByDayAndFlow, summarizeRange } from "./models/dashboard.server";
 
 type HomeShop = { id: string; name: string; timezone: string; currency: string };
 
@@ -20,13 +19,7 @@ export const TOP_ROWS = 5;
 export async function loadHome(db: Db, shop: HomeShop, url: URL, now: Date) {
   const today = dayInTimezone(now, shop.timezone);
   const { range, notice } = chooseDateRange({ from: url.searchParams.get("from"), to: url.searchParams.get("to") }, today);
-  const [summary, flows, revenueCells, flowNumbers, messageNumbers] = await Promise.all([
-    summarizeRange(db, shop, range),
-    listHomeFlows(db, shop),
-    revenueByDayAndFlow(db, shop.id, range),
-    sumRollupsByFlow(db, shop.id, RANKING_METRICS, range.from, range.to),
-    sumRollupsByMessage(db, shop.id, RANKING_METRICS, range),
-  ]);
+  const [summary, flows, revenueCells] = await Promise.all([summarizeRange(db, shop, range), listHomeFlows(db, shop), revenueByDayAndFlow(db, shop.id, range)]);
   const attention = needsAttention(await attentionCounters(db, shop.id, flows, today), today);
   const flowsById = new Map(flows.map((f) => [f.id, f]));
   const money = (minor: bigint) => formatMoney(minor, shop.currency);
@@ -50,7 +43,7 @@ export async function loadHome(db: Db, shop: HomeShop, url: URL, now: Date) {
     profiles: summary.profiles,
     subscribers: summary.subscribers,
     chart: revenueChartSeries(revenueCells, dayList(range.from, range.to), new Map(flows.map((f) => [f.id, f.name])), shop.currency),
-    topFlows: rankFlows(flows, flowNumbers, TOP_ROWS).map((row) => ({
+    topFlows: rankFlows(flows, summary.byFlow, TOP_ROWS).map((row) => ({
       id: row.flow.id,
       name: row.name,
       status: row.flow.status,
@@ -60,7 +53,7 @@ export async function loadHome(db: Db, shop: HomeShop, url: URL, now: Date) {
       openRate: formatShare(row.openRate),
       clickRate: formatShare(row.clickRate),
     })),
-    topMessages: rankMessages(messageNumbers, (m) => describeMessage(flowsById, m), TOP_ROWS).map((row) => ({
+    topMessages: rankMessages(summary.byMessage, (m) => describeMessage(flowsById, m), TOP_ROWS).map((row) => ({
       key: `${row.message.flowId}/${row.message.stepId}/${row.message.campaignId}`,
       // Only an email still in its flow has an editor to link to.
       editUrl: row.inFlow ? `/app/flows/${row.message.flowId}/emails/${row.message.stepId}` : null,

@@ -2,28 +2,36 @@
 // names, subjects and first versions name and date them; two indexed counts give the audience size.
 import type { Db } from "../db/client.server";
 import { ATTENTION_METRICS, attentionWindowStart, type AttentionMetric, type FlowDaily } from "../domain/dashboard/attention";
-import type { MessageCounters, Counters } from "../domain/dashboard/rankings";
+import { RANKING_METRICS, splitCounters, type MessageCounters } from "../domain/dashboard/rankings";
 import type { RevenueCell } from "../domain/dashboard/series";
 import { emailStepIn } from "./flow-editing.server";
 import { storedDefinition } from "./flow-definitions.server";
 import { findPreset } from "../domain/flows/presets";
 import type { FlowDefinition } from "../domain/flows/definition";
 import { dayInTimezone, recentDays } from "../domain/time";
-import { sumRollups } from "./rollups.server";
 
 export const HOME_METRICS = ["revenue", "orders", "sent", "opened", "clicked", "store_revenue", "store_orders"];
 
 type ShopRef = { id: string; timezone: string; currency: string };
 export type DayRange = { from: string; to: string };
 
-/** Home's headline numbers for [from, to] (shop-local days): rollup sums plus two indexed counts. */
+/**
+ * Home's numbers for [from, to] (shop-local days) from one pass over the counters: headline totals, per flow and per
+ * message (flow step or campaign) for the rankings; plus two indexed counts for the audience.
+ */
 export async function summarizeRange(db: Db, shop: ShopRef, range: DayRange) {
-  const [totals, profiles, subscribers] = await Promise.all([
-    sumRollups(db, shop.id, HOME_METRICS, range.from, range.to),
+  const [rows, profiles, subscribers] = await Promise.all([
+    db.dailyRollup.groupBy({
+      by: ["flowId", "stepId", "campaignId", "metric"],
+      where: { shopId: shop.id, metric: { in: [...new Set([...HOME_METRICS, ...RANKING_METRICS])] }, day: { gte: range.from, lte: range.to } },
+      _sum: { value: true },
+    }),
     db.profile.count({ where: { shopId: shop.id, mergedIntoId: null } }),
     db.profile.count({ where: { shopId: shop.id, mergedIntoId: null, emailConsent: "subscribed" } }),
   ]);
-  return { from: range.from, to: range.to, currency: shop.currency, totals, profiles, subscribers };
+  const split = splitCounters(rows.map((r) => ({ flowId: r.flowId, stepId: r.stepId, campaignId: r.campaignId, metric: r.metric, value: r._sum.value ?? 0n })));
+  const totals = Object.fromEntries(HOME_METRICS.map((m) => [m, split.totals[m] ?? 0n])) as Record<string, bigint>;
+  return { from: range.from, to: range.to, currency: shop.currency, totals, byFlow: split.byFlow, byMessage: split.byMessage, profiles, subscribers };
 }
 
 /** Home page numbers for the last `days` shop-local days. */
@@ -40,23 +48,6 @@ export async function revenueByDayAndFlow(db: Db, shopId: string, range: DayRang
     _sum: { value: true },
   });
   return rows.map((row) => ({ day: row.day, flowId: row.flowId, value: row._sum.value ?? 0n }));
-}
-
-/** Per message (flow and step, or campaign) over the range: the given metrics summed over versions and variants. */
-export async function sumRollupsByMessage(db: Db, shopId: string, metrics: string[], range: DayRange): Promise<MessageCounters[]> {
-  const rows = await db.dailyRollup.groupBy({
-    by: ["flowId", "stepId", "campaignId", "metric"],
-    where: { shopId, metric: { in: metrics }, day: { gte: range.from, lte: range.to }, OR: [{ stepId: { not: "" } }, { campaignId: { not: "" } }] },
-    _sum: { value: true },
-  });
-  const byMessage = new Map<string, MessageCounters>();
-  for (const row of rows) {
-    const id = JSON.stringify([row.flowId, row.stepId, row.campaignId]);
-    const message = byMessage.get(id) ?? { flowId: row.flowId, stepId: row.stepId, campaignId: row.campaignId, counters: {} as Counters };
-    message.counters[row.metric] = (message.counters[row.metric] ?? 0n) + (row._sum.value ?? 0n);
-    byMessage.set(id, message);
-  }
-  return [...byMessage.values()];
 }
 
 export type HomeFlow = {

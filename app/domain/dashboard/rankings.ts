@@ -48,3 +48,33 @@ export function rankMessages<N extends { name: string }>(messages: MessageCounte
     .sort(byRevenue)
     .slice(0, limit);
 }
+
+/** One summed counter of the period by message dimensions: a flow's step, a campaign, or neither (store numbers). */
+export type CounterRow = { flowId: string; stepId: string; campaignId: string; metric: string; value: bigint };
+
+/**
+ * The period's counters three ways from one pass over them: totals per metric (everything), per flow (rows of a
+ * flow, `rankingMetrics` only) and per message (a flow's step or a campaign, `rankingMetrics` only).
+ */
+export function splitCounters(rows: CounterRow[], rankingMetrics: readonly string[] = RANKING_METRICS) {
+  const totals: Record<string, bigint> = {};
+  const byFlow = new Map<string, Counters>();
+  const byMessage = new Map<string, MessageCounters>();
+  const ranking = new Set(rankingMetrics);
+  for (const row of rows) {
+    totals[row.metric] = (totals[row.metric] ?? 0n) + row.value;
+    if (!ranking.has(row.metric)) continue;
+    if (row.flowId) {
+      const flow = byFlow.get(row.flowId) ?? {};
+      flow[row.metric] = (flow[row.metric] ?? 0n) + row.value;
+      byFlow.set(row.flowId, flow);
+    }
+    if (row.stepId || row.campaignId) {
+      const id = JSON.stringify([row.flowId, row.stepId, row.campaignId]);
+      const message = byMessage.get(id) ?? { flowId: row.flowId, stepId: row.stepId, campaignId: row.campaignId, counters: {} };
+      message.counters[row.metric] = (message.counters[row.metric] ?? 0n) + row.value;
+      byMessage.set(id, message);
+    }
+  }
+  return { totals, byFlow, byMessage: [...byMessage.values()] };
+}
