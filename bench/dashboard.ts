@@ -5,7 +5,7 @@ import { listBackfillJobs } from "../app/models/backfill.server";
 import { attentionCounters, listHomeFlows, revenueByDayAndFlow, summarizeRange } from "../app/models/dashboard.server";
 import { switchOnPreset } from "../app/models/flow-definitions.server";
 import { getFlowForShop } from "../app/models/flow-editing.server";
-import { sumFlowStepNumbers, sumFlowVariantNumbers, sumFlowVersionNumbers } from "../app/models/flow-rollups.server";
+import { sumFlowNumbers } from "../app/models/flow-rollups.server";
 import { flowHoldoutResult } from "../app/models/holdout.server";
 import { ensureShop } from "../app/models/shop.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
@@ -247,9 +247,7 @@ async function measure(database: TestDatabase, label: string): Promise<Row[]> {
       const range = { from: day(new Date(NOW.getTime() - (days - 1) * 86_400_000)), to: day(NOW) };
       return Promise.all([
         found,
-        sumFlowStepNumbers(db, shop.id, checkout.id, range.from, range.to),
-        sumFlowVersionNumbers(db, shop.id, checkout.id, ["entered", "sent", "orders", "revenue"], range.from, range.to),
-        sumFlowVariantNumbers(db, shop.id, checkout.id, range.from, range.to),
+        sumFlowNumbers(db, shop.id, checkout.id, range.from, range.to),
         flowHoldoutResult(db, shop.id, checkout.id, range),
       ]);
     };

@@ -11,52 +11,61 @@ export type MessageNumbers = Record<MessageMetric, bigint>;
 
 export type StepNumbers = MessageNumbers & { skipped: Array<{ reason: string; count: bigint }> };
 
-type Dimension = "stepId" | "flowVersionId" | "variant";
+const VERSION_METRICS = ["entered", ...MESSAGE_METRICS] as const;
+const zeros = (metrics: readonly string[]) => Object.fromEntries(metrics.map((m) => [m, 0n])) as Record<string, bigint>;
 
-/** Sums of `metrics` (and skips, when asked) per value of one dimension of one flow's counters over [fromDay, toDay]. */
-async function sumsBy(db: Db, shopId: string, flowId: string, by: Dimension, metrics: readonly string[], fromDay: string, toDay: string, withSkips = false) {
+export type FlowNumbers = {
+  /** Per step (all versions together): every message counter and skips by reason, most frequent first. */
+  steps: Map<string, StepNumbers>;
+  /** Per version: people entered and every message counter. */
+  versions: Map<string, Record<string, bigint>>;
+  /** Per A/B variant (messages sent after a split carry it): every message counter. */
+  variants: Map<string, MessageNumbers>;
+};
+
+/** One flow's counters over [fromDay, toDay], per step, per version and per A/B variant, from one pass over them. */
+export async function sumFlowNumbers(db: Db, shopId: string, flowId: string, fromDay: string, toDay: string): Promise<FlowNumbers> {
   const rows = await db.dailyRollup.groupBy({
-    by: [by, "metric"],
+    by: ["stepId", "flowVersionId", "variant", "metric"],
     where: {
       shopId,
       flowId,
-      [by]: { not: "" },
       day: { gte: fromDay, lte: toDay },
-      OR: [{ metric: { in: [...metrics] } }, ...(withSkips ? [{ metric: { startsWith: SKIPPED_PREFIX } }] : [])],
+      // Not the holdout counters, whose variant dimension is their group (sent or holdout), not an A/B split's.
+      OR: [{ metric: { in: [...VERSION_METRICS] } }, { metric: { startsWith: SKIPPED_PREFIX } }],
     },
     _sum: { value: true },
   });
-  const sums = new Map<string, { totals: Record<string, bigint>; skipped: Array<{ reason: string; count: bigint }> }>();
+  const steps = new Map<string, { totals: Record<string, bigint>; skipped: Map<string, bigint> }>();
+  const versions = new Map<string, Record<string, bigint>>();
+  const variants = new Map<string, Record<string, bigint>>();
+  const add = <K>(map: Map<K, Record<string, bigint>>, key: K, metrics: readonly string[], metric: string, value: bigint) => {
+    const totals = map.get(key) ?? zeros(metrics);
+    totals[metric] = (totals[metric] ?? 0n) + value;
+    map.set(key, totals);
+  };
   for (const row of rows) {
-    const key = (row as unknown as Record<Dimension, string>)[by];
-    const entry = sums.get(key) ?? { totals: Object.fromEntries(metrics.map((m) => [m, 0n])), skipped: [] };
     const value = row._sum.value ?? 0n;
-    if (row.metric.startsWith(SKIPPED_PREFIX)) entry.skipped.push({ reason: row.metric.slice(SKIPPED_PREFIX.length), count: value });
-    else entry.totals[row.metric] = value;
-    sums.set(key, entry);
+    const skip = row.metric.startsWith(SKIPPED_PREFIX);
+    if (row.stepId) {
+      const step = steps.get(row.stepId) ?? { totals: zeros(MESSAGE_METRICS), skipped: new Map<string, bigint>() };
+      if (skip) {
+        const reason = row.metric.slice(SKIPPED_PREFIX.length);
+        step.skipped.set(reason, (step.skipped.get(reason) ?? 0n) + value);
+      } else if (row.metric in step.totals) {
+        step.totals[row.metric] += value;
+      }
+      steps.set(row.stepId, step);
+    }
+    if (skip) continue;
+    if (row.flowVersionId) add(versions, row.flowVersionId, VERSION_METRICS, row.metric, value);
+    if (row.variant && row.metric !== "entered") add(variants, row.variant, MESSAGE_METRICS, row.metric, value);
   }
-  return sums;
-}
-
-/** Per step of one flow over [fromDay, toDay]: every message counter and skips by reason (all versions together). */
-export async function sumFlowStepNumbers(db: Db, shopId: string, flowId: string, fromDay: string, toDay: string): Promise<Map<string, StepNumbers>> {
-  const sums = await sumsBy(db, shopId, flowId, "stepId", MESSAGE_METRICS, fromDay, toDay, true);
   const byStep = new Map<string, StepNumbers>();
-  for (const [stepId, { totals, skipped }] of sums) {
-    skipped.sort((a, b) => (a.count === b.count ? a.reason.localeCompare(b.reason) : a.count > b.count ? -1 : 1));
-    byStep.set(stepId, { ...(totals as MessageNumbers), skipped });
+  for (const [stepId, { totals, skipped }] of steps) {
+    const reasons = [...skipped].map(([reason, count]) => ({ reason, count }));
+    reasons.sort((a, b) => (a.count === b.count ? a.reason.localeCompare(b.reason) : a.count > b.count ? -1 : 1));
+    byStep.set(stepId, { ...(totals as MessageNumbers), skipped: reasons });
   }
-  return byStep;
-}
-
-/** Per version of one flow over [fromDay, toDay]: the sums of the given metrics, zero when absent. */
-export async function sumFlowVersionNumbers(db: Db, shopId: string, flowId: string, metrics: string[], fromDay: string, toDay: string) {
-  const sums = await sumsBy(db, shopId, flowId, "flowVersionId", metrics, fromDay, toDay);
-  return new Map([...sums].map(([versionId, { totals }]) => [versionId, totals]));
-}
-
-/** Per A/B variant of one flow (messages sent after a split carry it) over [fromDay, toDay]: every message counter. */
-export async function sumFlowVariantNumbers(db: Db, shopId: string, flowId: string, fromDay: string, toDay: string): Promise<Map<string, MessageNumbers>> {
-  const sums = await sumsBy(db, shopId, flowId, "variant", MESSAGE_METRICS, fromDay, toDay);
-  return new Map([...sums].map(([variant, { totals }]) => [variant, totals as MessageNumbers]));
+  return { steps: byStep, versions, variants: variants as Map<string, MessageNumbers> };
 }

@@ -14,7 +14,7 @@ import { DateRangePicker } from "../components/dashboard/DateRangePicker";
 import { readBodyWithin } from "../http/body.server";
 import { getFlowForShop } from "../models/flow-editing.server";
 import { compareVariants, type AbComparison } from "../domain/attribution/ab-test";
-import { sumFlowStepNumbers, sumFlowVariantNumbers, sumFlowVersionNumbers, type MessageNumbers } from "../models/flow-rollups.server";
+import { sumFlowNumbers, type MessageNumbers } from "../models/flow-rollups.server";
 import { setFlowLive } from "../models/flows.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Flow: ${data.flow.name}` : "Flow" }];
@@ -40,10 +40,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const url = new URL(request.url);
   const { range, notice } = chooseDateRange({ from: url.searchParams.get("from"), to: url.searchParams.get("to") }, today);
   const { from, to } = range;
-  const [stepNumbers, versionNumbers, variantNumbers, holdout] = await Promise.all([
-    sumFlowStepNumbers(db, shop.id, found.flow.id, from, to),
-    sumFlowVersionNumbers(db, shop.id, found.flow.id, ["entered", "sent", "orders", "revenue"], from, to),
-    sumFlowVariantNumbers(db, shop.id, found.flow.id, from, to),
+  const [{ steps: stepNumbers, versions: versionNumbers, variants: variantNumbers }, holdout] = await Promise.all([
+    sumFlowNumbers(db, shop.id, found.flow.id, from, to),
     flowHoldoutResult(db, shop.id, found.flow.id, range),
   ]);
   const money = (minor: bigint) => formatMoney(minor, shop.currency);

@@ -5,7 +5,7 @@ import { defaultEmailContent } from "../../app/domain/email/defaults";
 import { WELCOME_FLOW } from "../../app/domain/flows/preset-definitions";
 import { switchOff, switchOnPreset } from "../../app/models/flow-definitions.server";
 import { getFlowForShop, resetEmailStep, saveEmailStep } from "../../app/models/flow-editing.server";
-import { sumFlowStepNumbers, sumFlowVersionNumbers } from "../../app/models/flow-rollups.server";
+import { sumFlowNumbers } from "../../app/models/flow-rollups.server";
 import { ensurePresetFlows, setFlowLive } from "../../app/models/flows.server";
 import { incrementRollup } from "../../app/models/rollups.server";
 import { ensureShop } from "../../app/models/shop.server";
@@ -227,7 +227,9 @@ describe.each(["sqlite", "postgresql"] as const)("flow editing on %s", (provider
     await add({ ...base, day: "2026-11-21", metric: "opened_machine", stepId: "welcome_1" }, 50); // not a step number
     await add({ shopId: other.shop.id, flowId: other.flowId, day: "2026-11-21", metric: "sent", stepId: "welcome_1" }, 100);
 
-    const steps = await sumFlowStepNumbers(db, shop.id, flowId, "2026-11-01", "2026-11-30");
+    // The holdout counters share the variant dimension (their group) and are no A/B variant's numbers.
+    await add({ shopId: shop.id, flowId, day: "2026-11-21", metric: "cohort_people", variant: "holdout" }, 40);
+    const { steps, versions, variants } = await sumFlowNumbers(db, shop.id, flowId, "2026-11-01", "2026-11-30");
     expect([...steps.keys()]).toEqual(["welcome_1"]);
     expect(steps.get("welcome_1")).toEqual({
       sent: 7n,
@@ -244,8 +246,9 @@ describe.each(["sqlite", "postgresql"] as const)("flow editing on %s", (provider
         { reason: "no_consent", count: 3n },
       ],
     });
-    const versions = await sumFlowVersionNumbers(db, shop.id, flowId, ["entered", "sent"], "2026-11-01", "2026-11-30");
-    expect(versions.get(v1.id)).toEqual({ entered: 9n, sent: 7n });
-    expect(await sumFlowStepNumbers(db, other.shop.id, flowId, "2026-11-01", "2026-11-30")).toEqual(new Map());
+    expect(versions.get(v1.id)).toMatchObject({ entered: 9n, sent: 7n, opened: 100n, orders: 0n });
+    expect([...variants.keys()]).toEqual(["b"]);
+    expect(variants.get("b")).toMatchObject({ sent: 2n, opened: 0n });
+    expect(await sumFlowNumbers(db, other.shop.id, flowId, "2026-11-01", "2026-11-30")).toEqual({ steps: new Map(), versions: new Map(), variants: new Map() });
   });
 });
