@@ -6,7 +6,9 @@ import { attentionCounters, listHomeFlows, revenueByDayAndFlow, summarizeRange }
 import { switchOnPreset } from "../app/models/flow-definitions.server";
 import { getFlowForShop } from "../app/models/flow-editing.server";
 import { sumFlowNumbers } from "../app/models/flow-rollups.server";
-import { flowHoldoutResult } from "../app/models/holdout.server";
+import { windowRevenue } from "../app/domain/attribution/holdout";
+import { lastDays } from "../app/domain/dashboard/date-range";
+import { COHORT_METRICS, flowHoldoutResult } from "../app/models/holdout.server";
 import { ensureShop } from "../app/models/shop.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
 import { bulkWriter, type BulkRow, type BulkWriter } from "./bulk-insert";
@@ -85,10 +87,10 @@ async function generate(db: Db, w: BulkWriter) {
 
   // Runs and their emails until MESSAGES emails exist; one in ten entrants is held out and gets none.
   type Sent = { id: string; profileId: string; flow: FlowInfo; sentAt: Date; clicked: boolean };
-  // What the holdout counters need of each run, filled in as the orders are made.
-  type Run = { id: string; flowId: string; enteredAt: Date; holdout: boolean; windowRevenue: bigint };
+  // What the holdout counters need of each run and each profile's orders, counted once the orders are made.
+  type Run = { id: string; flowId: string; profileId: string; enteredAt: Date; holdout: boolean };
   const allRuns: Run[] = [];
-  const runsOf = new Map<string, Run[]>();
+  const ordersOf = new Map<string, Array<{ placedAt: Date; countedMinor: bigint }>>();
   const clickedEmails: Sent[] = [];
   let messages = 0;
   let run = 0;
@@ -105,9 +107,7 @@ async function generate(db: Db, w: BulkWriter) {
       const variant = pick(flow.variants);
       const id = `r${run++}`;
       runs.push({ id, shopId: shop.id, flowId: flow.id, flowVersionId: flow.versionId, profileId, status: "completed", state: {}, holdout, triggerEventId: id, enteredAt });
-      const entry: Run = { id, flowId: flow.id, enteredAt, holdout, windowRevenue: 0n };
-      allRuns.push(entry);
-      runsOf.set(profileId, [...(runsOf.get(profileId) ?? []), entry]);
+      allRuns.push({ id, flowId: flow.id, profileId, enteredAt, holdout });
       counters.add(enteredAt, "entered", 1n, { flowId: flow.id, flowVersionId: flow.versionId });
       flow.emails.forEach((stepId, n) => {
         const dims = { flowId: flow.id, flowVersionId: flow.versionId, stepId, variant };
@@ -154,9 +154,7 @@ async function generate(db: Db, w: BulkWriter) {
       const orderId = String(5_000_000_000_000 + orders++);
       states.push({ id: `o${orderId}`, createdAt: placedAt, updatedAt: placedAt, shopId: shop.id, orderId, profileId, placedAt, shopifyUpdatedAt: placedAt, currency: "USD", totalMinor: total, countedMinor: total });
       placed.push({ id: `e${eventId++}`, receivedAt: placedAt, shopId: shop.id, profileId, name: "Placed Order", occurredAt: placedAt, properties: { orderId }, valueMinor: total, currency: "USD", source: "shopify_webhook", sourceId: `order:${orderId}:placed` });
-      for (const r of runsOf.get(profileId) ?? []) {
-        if (placedAt > r.enteredAt && placedAt.getTime() <= r.enteredAt.getTime() + 30 * 86_400_000) r.windowRevenue += total;
-      }
+      ordersOf.set(profileId, [...(ordersOf.get(profileId) ?? []), { placedAt, countedMinor: total }]);
       counters.add(placedAt, "store_orders", 1n);
       counters.add(placedAt, "store_revenue", total);
       if (credited) {
@@ -173,19 +171,21 @@ async function generate(db: Db, w: BulkWriter) {
   }
 
   // The runs, and the holdout counters of the day each entered: people, who ordered within 30 days, their revenue.
+  const converted: Array<{ id: string; revenue: bigint }> = [];
   for (const r of allRuns) {
     const group = { flowId: r.flowId, variant: r.holdout ? "holdout" : "sent" };
-    counters.add(r.enteredAt, "cohort_people", 1n, group);
-    if (r.windowRevenue > 0n) {
-      counters.add(r.enteredAt, "cohort_converted", 1n, group);
-      counters.add(r.enteredAt, "cohort_revenue", r.windowRevenue, group);
-      counters.add(r.enteredAt, "cohort_revenue_sq", r.windowRevenue * r.windowRevenue, group);
+    const revenue = windowRevenue(r.enteredAt, ordersOf.get(r.profileId) ?? []);
+    counters.add(r.enteredAt, COHORT_METRICS.people, 1n, group);
+    if (revenue > 0n) {
+      converted.push({ id: r.id, revenue });
+      counters.add(r.enteredAt, COHORT_METRICS.converted, 1n, group);
+      counters.add(r.enteredAt, COHORT_METRICS.revenueMinor, revenue, group);
+      counters.add(r.enteredAt, COHORT_METRICS.revenueSquaresMinor, revenue * revenue, group);
     }
   }
-  const converted = allRuns.filter((r) => r.windowRevenue > 0n);
   for (let at = 0; at < converted.length; at += 1_000) {
     const chunk = converted.slice(at, at + 1_000);
-    const cases = chunk.map((r) => `WHEN '${r.id}' THEN ${r.windowRevenue}`).join(" ");
+    const cases = chunk.map((r) => `WHEN '${r.id}' THEN ${r.revenue}`).join(" ");
     await db.$executeRawUnsafe(`UPDATE "FlowRun" SET "windowRevenueMinor" = CASE "id" ${cases} END WHERE "id" IN (${chunk.map((r) => `'${r.id}'`).join(",")})`);
   }
 
@@ -244,7 +244,7 @@ async function measure(database: TestDatabase, label: string): Promise<Row[]> {
     };
     const flowPageFor = (days: number) => async () => {
       const found = await getFlowForShop(db, shop.id, checkout.id);
-      const range = { from: day(new Date(NOW.getTime() - (days - 1) * 86_400_000)), to: day(NOW) };
+      const range = lastDays(day(NOW), days);
       return Promise.all([
         found,
         sumFlowNumbers(db, shop.id, checkout.id, range.from, range.to),
@@ -258,7 +258,7 @@ async function measure(database: TestDatabase, label: string): Promise<Row[]> {
     // Where Home's time goes, part by part, for the README's notes on missed targets.
     const flows = await listHomeFlows(db, shop);
     for (const days of [30, 366]) {
-      const range = { from: day(new Date(NOW.getTime() - (days - 1) * 86_400_000)), to: day(NOW) };
+      const range = lastDays(day(NOW), days);
       const parts: Array<[string, () => Promise<unknown>]> = [
         ["summarizeRange", () => summarizeRange(db, shop, range)],
         ["listHomeFlows", () => listHomeFlows(db, shop)],
