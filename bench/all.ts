@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseResults, replaceReadmeTable, summaryMarkdown, type BenchRun } from "./summary";
+import { parseResults, previousRows, replaceReadmeTable, summaryMarkdown, type BenchRun } from "./summary";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -40,13 +40,15 @@ try {
 }
 
 const cpus = os.cpus();
+// Some benchmarks only (`npm run bench -- vitals`): the README keeps the others' rows, each with its date.
+const previous = only.length > 0 ? previousRows(readFileSync("README.md", "utf8")) : [];
 const markdown = summaryMarkdown(runs, {
   cpus: cpus.length,
   cpuModel: cpus[0]?.model.trim() ?? "unknown CPU",
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   date: new Date().toISOString().slice(0, 10),
-});
+}, previous);
 console.log(`\n${markdown}\n`);
 if (process.argv.includes("--readme")) {
   writeFileSync("README.md", replaceReadmeTable(readFileSync("README.md", "utf8"), markdown));

@@ -10,7 +10,7 @@ export type Machine = { cpus: number; cpuModel: string; memoryGiB: number; node:
 export const README_START = "<!-- bench:start (written by npm run bench; edit bench/summary.ts, not this table) -->";
 export const README_END = "<!-- bench:end -->";
 
-const HEAD = ["benchmark", "measure", "ours", "ceiling / baseline (same run)", "ratio", "target", "pass"];
+const HEAD = ["benchmark", "measure", "ours", "ceiling / baseline (same run)", "ratio", "target", "pass", "ran"];
 
 function cell(text: string): string {
   // A table cell may not hold a pipe or a line break.
@@ -34,21 +34,62 @@ export function summaryRows(runs: BenchRun[]): string[][] {
   return rows;
 }
 
-/** The table as Markdown, headed by the machine it ran on and a count of misses. */
-export function summaryMarkdown(runs: BenchRun[], machine: Machine): string {
-  const rows = summaryRows(runs);
+/**
+ * The table as Markdown, headed by the machine it ran on and a count of misses. With `previous` (the README's
+ * table, from `previousRows`), a run of some benchmarks replaces only their rows: the others stay, with the date
+ * they ran in the last column.
+ */
+export function summaryMarkdown(runs: BenchRun[], machine: Machine, previous: string[][] = []): string {
+  const rows = mergeRows(previous, summaryRows(runs).map((r) => [...r, machine.date]));
   const widths = HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
   const missed = rows.filter((r) => r[6] === "NO").length;
   const targets = rows.filter((r) => r[6] !== "-").length;
+  const dates = [...new Set(rows.map((r) => r[7]))].sort();
+  const when = dates.length > 1 ? `${dates[0]} to ${dates[dates.length - 1]} (each row's date in its last column)` : machine.date;
   return [
-    `Ran ${machine.date} on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}: ` +
+    `Ran ${when} on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}: ` +
       `${targets - missed} of ${targets} targets met.`,
     "",
     line(HEAD),
     `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
     ...rows.map(line),
   ].join("\n");
+}
+
+/** Previous rows, with the rows of each benchmark that ran again replaced in place; new benchmarks go last. */
+function mergeRows(previous: string[][], fresh: string[][]): string[][] {
+  const freshBy = new Map<string, string[][]>();
+  for (const r of fresh) freshBy.set(r[0], [...(freshBy.get(r[0]) ?? []), r]);
+  const merged: string[][] = [];
+  const placed = new Set<string>();
+  for (const r of previous) {
+    const again = freshBy.get(r[0]);
+    if (!again) merged.push(r);
+    else if (!placed.has(r[0])) {
+      merged.push(...again);
+      placed.add(r[0]);
+    }
+  }
+  for (const [benchmark, rows] of freshBy) if (!placed.has(benchmark)) merged.push(...rows);
+  return merged;
+}
+
+/**
+ * The rows of the table in the README's marked block, each with the date it ran (a table from before the date
+ * column takes its headline's date). None when the block holds no table.
+ */
+export function previousRows(readme: string): string[][] {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return [];
+  const block = readme.slice(start + README_START.length, end);
+  const headlineDate = /^Ran (\d{4}-\d{2}-\d{2})/m.exec(block)?.[1] ?? "unknown";
+  const lines = block.split("\n").filter((l) => l.startsWith("| "));
+  return lines.slice(1).map((l) => {
+    const cells = l.slice(2, -2).split(" | ").map((c) => c.trim());
+    return cells.length >= HEAD.length ? cells.slice(0, HEAD.length) : [...cells.slice(0, HEAD.length - 1), headlineDate];
+  });
 }
 
 /** The README with the text between the bench markers replaced; an error when the markers are missing. */

@@ -23,9 +23,42 @@ function tunedSqlite(file: string): SqlDriverAdapterFactory {
     async connect() {
       const adapter = await inner.connect();
       await adapter.executeScript("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-      return adapter;
+      return yieldingToTheEventLoop(adapter);
     },
   };
+}
+
+/** Longest stretch of back-to-back SQLite queries before the event loop gets a turn. */
+export const SQLITE_SLICE_MS = 10;
+
+/**
+ * better-sqlite3 answers synchronously, so a chain of awaited queries (a worker pass over hundreds of events) runs
+ * as one unbroken microtask chain: the web requests of the same process wait for all of it (seen as 0.5-1 s
+ * stalls of /healthz in the demo, whose workers run in the web process). Before a query or transaction that
+ * starts outside a transaction, this gives the event loop a turn once the chain has run for SQLITE_SLICE_MS.
+ * Queries inside a transaction never yield: on the one shared connection, a request's query would otherwise run
+ * inside another's transaction.
+ */
+export function yieldingToTheEventLoop(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  let sliceStart = performance.now();
+  const turn = async () => {
+    if (performance.now() - sliceStart < SQLITE_SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
+  return new Proxy(adapter, {
+    get(target, property) {
+      if (property === "queryRaw" || property === "executeRaw" || property === "startTransaction") {
+        const method = target[property] as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          await turn();
+          return method.apply(target, args);
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Adapter factory the Prisma client uses at runtime. */

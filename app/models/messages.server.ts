@@ -191,10 +191,18 @@ async function refuseUnsendable(
     select: { id: true },
   });
   const consented = new Set(consenting.map((p) => p.id));
+  // A flow email still queued when its run exits (a cart reminder held back by a Resend outage, then the order)
+  // belongs to a journey the person has left: the run's exit holds for it too.
+  const runIds = [...new Set(batch.map((m) => m.runId).filter((id): id is string => id !== null))];
+  const exitedRuns = runIds.length
+    ? await db.flowRun.findMany({ where: { id: { in: runIds }, status: "exited" }, select: { id: true, exitReason: true } })
+    : [];
+  const exitReasons = new Map(exitedRuns.map((r) => [r.id, r.exitReason ?? "exited"]));
   const reasonNotToSend = (m: Message) => {
     if (m.toEmail === REDACTED_EMAIL) return "redacted";
     if (blocked.has(m.toEmail.toLowerCase())) return "suppressed";
     if (!consented.has(m.profileId)) return "no email marketing consent";
+    if (m.runId && exitReasons.has(m.runId)) return `flow run exited before sending: ${exitReasons.get(m.runId)}`;
     if (!senders.get(m.shopId)) return "no sender address: set one in Settings";
     if (!willPrepare && !m.html && !m.text) return "nothing to send: no HTML or text";
     return null;

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemo, type DemoProcess } from "../helpers/demo-process";
 import { harnessPage, startStorefront } from "../helpers/theme-harness";
+import { measureColdLoad, type Vitals } from "../helpers/web-vitals";
 
 // The main job as a merchant meets it: `npm run demo` (migrate, seed, build, serve), then the dashboard in Chromium.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -16,59 +15,16 @@ async function shown(locator: Locator) {
   await locator.waitFor({ state: "visible", timeout: 15_000 });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealthy(url: string, demo: ChildProcess, output: () => string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (demo.exitCode !== null) throw new Error(`npm run demo exited with ${demo.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the demo did not answer ${url} within ${timeoutMs} ms:\n${output()}`);
-}
-
 describe("npm run demo, in a browser", () => {
-  let demo: ChildProcess;
+  let demo: DemoProcess;
   let browser: Browser;
   let page: Page;
   let base = "";
-  let dataDir = "";
-  let log = "";
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "demo-e2e-"));
-    demo = spawn("npm", ["run", "demo"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: `file:${path.join(dataDir, "demo.db")}`,
-        DEMO_TRAFFIC_INTERVAL_MS: "300",
-      },
-      detached: true, // its own process group, so the server it starts goes down with it
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    demo.stdout?.on("data", (chunk) => (log += chunk));
-    demo.stderr?.on("data", (chunk) => (log += chunk));
-    await waitForHealthy(`${base}/healthz`, demo, () => log, 280_000);
-
+    demo = await startDemo({ env: { DEMO_TRAFFIC_INTERVAL_MS: "300" } });
+    base = demo.base;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -81,14 +37,7 @@ describe("npm run demo, in a browser", () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (demo?.pid && demo.exitCode === null) {
-      try {
-        process.kill(-demo.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await demo?.stop();
   });
 
   it("logs in to the seeded demo shop and shows Home with its numbers", async () => {
@@ -154,42 +103,19 @@ describe("npm run demo, in a browser", () => {
     const storageState = await page.context().storageState();
     const today = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 89 * 86_400_000).toISOString().slice(0, 10);
-    const samples: Array<{ lcp: number; cls: number; ttfb: number }> = [];
+    const samples: Vitals[] = [];
     // Timing is printed, not asserted: a timed test on a shared two-core machine measures its neighbours (the demo's
-    // month replay, the other test files), and performance claims belong in bench/. Layout shift does not depend
-    // on speed, so CLS is asserted on every load.
+    // month replay, the other test files), and performance claims belong in bench/ (npm run bench:vitals). Layout
+    // shift does not depend on speed, so CLS is asserted on every load.
     for (let i = 0; i < 3; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, storageState });
-      try {
-        const cold = await context.newPage();
-        await cold.addInitScript(() => {
-          const vitals = { lcp: 0, cls: 0 };
-          (window as unknown as { vitals: typeof vitals }).vitals = vitals;
-          new PerformanceObserver((list) => {
-            for (const entry of list.getEntries()) vitals.lcp = entry.startTime;
-          }).observe({ type: "largest-contentful-paint", buffered: true });
-          new PerformanceObserver((list) => {
-            for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
-              if (!entry.hadRecentInput) vitals.cls += entry.value;
-            }
-          }).observe({ type: "layout-shift", buffered: true });
-        });
-        await cold.goto(`${base}/app?from=${from}&to=${today}`);
-        await shown(cold.getByRole("heading", { name: "Attributed revenue by flow" }));
-        await cold.waitForLoadState("networkidle");
-        // Layout shifts after load count too: a chart arrives late, in its reserved place.
-        await cold.waitForTimeout(2_000);
-        samples.push(
-          await cold.evaluate(() => ({
-            ...(window as unknown as { vitals: { lcp: number; cls: number } }).vitals,
-            // How much of the LCP was the server's: the document's first byte.
-            ttfb: (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).responseStart,
-          })),
-        );
-        await cold.screenshot({ path: path.join(SCREENSHOTS, "demo-home-vitals.png"), fullPage: true });
-      } finally {
-        await context.close();
-      }
+      samples.push(
+        await measureColdLoad(browser, {
+          url: `${base}/app?from=${from}&to=${today}`,
+          storageState,
+          ready: (cold) => shown(cold.getByRole("heading", { name: "Attributed revenue by flow" })),
+          after: (cold) => cold.screenshot({ path: path.join(SCREENSHOTS, "demo-home-vitals.png"), fullPage: true }).then(() => undefined),
+        }),
+      );
     }
     console.log(`Home web vitals: ${samples.map((v) => `LCP ${v.lcp.toFixed(0)} ms (first byte ${v.ttfb.toFixed(0)} ms), CLS ${v.cls.toFixed(3)}`).join("; ")}`);
     // Every load painted its largest element (the observer saw it) and nothing moved.
@@ -486,6 +412,6 @@ describe("npm run demo, in a browser", () => {
   });
 
   it("keeps serving only on loopback", async () => {
-    expect(log).toContain(`Listening on ${base}`);
+    expect(demo.output()).toContain(`Listening on ${base}`);
   });
 });

@@ -1,11 +1,13 @@
 // The abandoned-checkout preset end to end: signed webhooks -> inbox -> events -> flow worker -> outbox.
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import db from "../../app/db.server";
 import { isWellFormedCode } from "../../app/domain/email/discount-code";
 import { verifyClickToken } from "../../app/domain/email/tracking-token";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
+import { createResendMailer } from "../../app/services/mailer/resend.server";
 import { advanceDueRuns } from "../../app/worker/flow-worker.server";
+import { startFakeResend, type FakeResend } from "../helpers/fake-resend";
 import { flowClock } from "../helpers/flows";
 import { deliver, drainAll } from "../helpers/ingest";
 import { bigId, orderPayload, samplePayload } from "../helpers/payloads";
@@ -24,6 +26,12 @@ beforeEach(async () => {
   clock.reset();
 });
 
+// Resend's side: a local server that speaks its API, so an outage can be scripted.
+let resend: FakeResend;
+beforeAll(async () => {
+  resend = await startFakeResend();
+});
+afterAll(() => resend?.close());
 const clock = flowClock(() => shopId);
 const tick = (now: Date) => clock.tick(now);
 
@@ -136,6 +144,30 @@ describe("abandoned checkout flow", () => {
     await tick(at(48));
     await tick(at(100));
     expect(await messagesTo("ann@example.com")).toHaveLength(1);
+  });
+
+  it("does not send a reminder held back by a Resend outage once the order has come in", async () => {
+    const resendClock = flowClock(() => shopId, {
+      mailer: () => createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 2_000, baseDelayMs: 10, maxDelayMs: 50 }),
+    });
+    const tick = (now: Date) => resendClock.tick(now);
+    await startCheckout("9150000000000001", "outage@example.com");
+    await tick(at(0, 1));
+    // The first reminder is queued at 4 h, and Resend answers 500 to it and its quick retries.
+    resend.serverErrors(20);
+    await tick(at(4));
+    const [held] = await messagesTo("outage@example.com");
+    expect(held).toMatchObject({ status: "queued", stepId: "checkout_1" });
+
+    await placeOrder("9150000000000001", "outage@example.com", at(5));
+    resend.reset(); // Resend is back
+    await tick(at(5, 1));
+    await tick(at(6));
+    expect(await runOf("outage@example.com")).toMatchObject({ status: "exited", exitReason: "placed_order" });
+    expect(await messagesTo("outage@example.com")).toMatchObject([
+      { id: held.id, status: "failed", error: "flow run exited before sending: placed_order", sentAt: null },
+    ]);
+    expect(resend.delivered.filter((e) => e.to.includes("outage@example.com"))).toEqual([]);
   });
 
   it("exits on a late order: placed before the due time, drained just before the step runs", async () => {

@@ -7,6 +7,7 @@ import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { deliverQueued } from "../../app/models/messages.server";
 import { createOutboxMailer } from "../../app/services/mailer/outbox.server";
+import type { Mailer } from "../../app/services/mailer/types";
 import { emailDelivery } from "../../app/worker/email-delivery.server";
 import { advanceDueRuns, triggerFlows } from "../../app/worker/flow-worker.server";
 import { triggerScheduledFlows, type ScheduledCursors } from "../../app/worker/scheduled-triggers.server";
@@ -45,8 +46,8 @@ export async function createLiveFlow(client: Db, shopId: string, definition: Flo
   return flow;
 }
 
-export function flowClock(shopId: () => string) {
-  const mailer = createOutboxMailer();
+export function flowClock(shopId: () => string, options: { mailer?: () => Mailer } = {}) {
+  const outbox = createOutboxMailer();
   const delivery = testEmailDelivery();
   let cursor = new Date(0);
   return {
@@ -59,7 +60,7 @@ export function flowClock(shopId: () => string) {
       const triggered = await triggerFlows(db, { shopId: shopId(), since: cursor, now });
       cursor = triggered.cursor;
       const advanced = await advanceDueRuns(db, { owner: "worker-1", now });
-      await deliverQueued(db, mailer, { now, limit: 100, defaultFrom: "Shop <shop@example.com>", prepare: delivery.prepare, headers: delivery.headers });
+      await deliverQueued(db, options.mailer?.() ?? outbox, { now, limit: 100, defaultFrom: "Shop <shop@example.com>", prepare: delivery.prepare, headers: delivery.headers });
       return { triggered, advanced };
     },
     /** Discount codes requested from the (in-memory) Shopify side, in order. */
