@@ -114,6 +114,8 @@ export async function startFakeResend(options: { apiKey?: string; rateLimit?: nu
   const delivered: DeliveredEmail[] = [];
   const requests: RequestRecord[] = [];
   const faults: Fault[] = [];
+  // A stretch of time in which every request gets the same fault (an outage), after the scripted ones.
+  let outage: { until: number; fault: Fault } | null = null;
   const rejected = new Map<string, string>();
   const keys = new Map<string, Stored>();
   const pending = new Set<Promise<void>>();
@@ -155,7 +157,7 @@ export async function startFakeResend(options: { apiKey?: string; rateLimit?: nu
       return json(res, stored.status, stored.body, rateHeaders);
     }
 
-    const fault = faults.shift();
+    const fault = faults.shift() ?? (outage && Date.now() < outage.until ? outage.fault : undefined);
     if (fault?.kind === "status") {
       const name = fault.name ?? (fault.status === 429 ? "rate_limit_exceeded" : "internal_server_error");
       const message = fault.message ?? (fault.status === 429 ? "Too many requests. You can only make 2 requests per second." : "An unexpected error occurred.");
@@ -240,6 +242,10 @@ export async function startFakeResend(options: { apiKey?: string; rateLimit?: nu
     serverErrors(times: number, status = 500) {
       for (let i = 0; i < times; i++) faults.push({ kind: "status", status });
     },
+    /** Answers every request with `status` for the next `ms` milliseconds (429s carry rate-limit headers). */
+    outageFor(ms: number, status: number) {
+      outage = { until: Date.now() + ms, fault: { kind: "status", status, retryAfterSeconds: 1 } };
+    },
     /** Refuses every email to this address with a 422 and `message`. */
     reject(address: string, message: string) {
       rejected.set(address.toLowerCase(), message);
@@ -252,6 +258,7 @@ export async function startFakeResend(options: { apiKey?: string; rateLimit?: nu
       delivered.length = 0;
       requests.length = 0;
       faults.length = 0;
+      outage = null;
       rejected.clear();
       keys.clear();
     },
