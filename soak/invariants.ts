@@ -78,24 +78,26 @@ export function onlyToConsenting(
   };
 }
 
-export type CartEmail = { messageId: string; profileId: string; runEnteredAt: Date; sentAt: Date };
-export type StoredOrder = { profileId: string; receivedAt: Date };
+export type CartEmail = { messageId: string; profileId: string; runStartedAt: Date; sentAt: Date };
+export type StoredOrder = { profileId: string; placedAt: Date; receivedAt: Date };
 
 /**
  * No cart email after that person's order: an abandoned-checkout email sent more than `graceMs` after an order of
- * theirs was stored (after the run began) is a violation. The grace is one worker pass: an order stored while the
- * pass that sends is already past its triggers is seen on the next one.
+ * theirs placed since the run's checkout was stored is a violation (an order placed before the checkout, even if
+ * it arrived late, is not this cart's). The grace is one worker pass: an order stored while the pass that sends is
+ * already past its triggers is seen on the next one.
  */
 export function noCartEmailAfterOrder(cartEmails: CartEmail[], orders: StoredOrder[], graceMs: number): Check {
-  const byProfile = new Map<string, Date[]>();
-  for (const o of orders) byProfile.set(o.profileId, [...(byProfile.get(o.profileId) ?? []), o.receivedAt]);
-  const late = cartEmails.filter((m) =>
-    (byProfile.get(m.profileId) ?? []).some((at) => at > m.runEnteredAt && m.sentAt.getTime() - at.getTime() > graceMs),
-  );
+  const byProfile = new Map<string, StoredOrder[]>();
+  for (const o of orders) byProfile.set(o.profileId, [...(byProfile.get(o.profileId) ?? []), o]);
+  const late = cartEmails.flatMap((m) => {
+    const order = (byProfile.get(m.profileId) ?? []).find((o) => o.placedAt >= m.runStartedAt && m.sentAt.getTime() - o.receivedAt.getTime() > graceMs);
+    return order ? [`${m.messageId} sent ${((m.sentAt.getTime() - order.receivedAt.getTime()) / 1000).toFixed(1)} s after the order was stored`] : [];
+  });
   return {
     name: "no cart email after that person's order",
     pass: late.length === 0,
-    detail: `${cartEmails.length} cart emails sent, ${orders.length} orders stored; ${late.length} sent after an order${late.length ? ` (e.g. ${late.slice(0, 3).map((m) => m.messageId).join(", ")})` : ""}`,
+    detail: `${cartEmails.length} cart emails sent, ${orders.length} orders stored; ${late.length} sent after an order${late.length ? ` (${late.slice(0, 5).join("; ")})` : ""}`,
   };
 }
 

@@ -35,7 +35,8 @@ import { memoryTrend, type Sample } from "./trend";
 const SECRET = "soak-secret-soak-secret-soak-secret-1234";
 const SHOP = "soak-shop.myshopify.com";
 const POSTGRES = process.env.SOAK_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const TRAFFIC_MS = Number(process.env.SOAK_TRAFFIC_SECONDS ?? 300) * 1000;
+// Journeys start for this long; their last orders and refunds follow up to two minutes later.
+const TRAFFIC_MS = Number(process.env.SOAK_TRAFFIC_SECONDS ?? 240) * 1000;
 const JOURNEYS_PER_SECOND = Number(process.env.SOAK_JOURNEYS_PER_SECOND ?? 3);
 const HARD_LIMIT_MS = 10 * 60_000;
 const started = Date.now();
@@ -139,11 +140,13 @@ async function main() {
   const db = createPrismaClient(databaseUrl);
   const resend = await startFakeResend({ apiKey: "re_soak_key" });
   const running: Running[] = [];
+  let keepSchema = false;
   try {
     const { shopId, ingestKey } = await setUpShop(db);
-    if (!existsSync("build/server/index.js")) {
+    // The web processes serve the production build: built from this checkout, so the soak tests what is here.
+    if (process.env.SOAK_SKIP_BUILD !== "1" || !existsSync("build/server/index.js")) {
       log("building the app (npm run build)");
-      if (spawnSync("npm", ["run", "build"], { stdio: "inherit" }).status !== 0) throw new Error("npm run build failed");
+      if (spawnSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("npm run build failed");
     }
 
     const [port1, port2] = [await freePort(), await freePort()];
@@ -183,7 +186,7 @@ async function main() {
     clearInterval(sampler);
 
     log("traffic done; waiting for the workers to catch up");
-    await waitForQuiet(db, shopId, 90_000);
+    await waitForQuiet(db, shopId, Math.min(90_000, HARD_LIMIT_MS - elapsed() - 45_000));
     const endedAt = new Date();
     for (const r of running) r.child.kill("SIGTERM");
     await sleep(2_000);
@@ -198,11 +201,14 @@ async function main() {
       log(`appended to ${file}`);
     }
     process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
+    keepSchema = process.exitCode !== 0 && !process.argv.includes("--drop");
   } finally {
     for (const r of running) r.child.kill("SIGKILL");
     await resend.close();
     await db.$disconnect();
-    await adminQuery(server, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch((error: unknown) => console.error("soak: could not drop", schema, error));
+    // A failed run keeps its data to look into (`-- --drop` drops it anyway).
+    if (keepSchema) log(`kept PostgreSQL schema ${schema} for a look; drop it with: DROP SCHEMA "${schema}" CASCADE`);
+    else await adminQuery(server, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch((error: unknown) => console.error("soak: could not drop", schema, error));
   }
 }
 
@@ -353,7 +359,7 @@ async function drive(input: {
     { atMs: 90_000, name: "Resend answers 500 for 30 s", run: () => input.resend.outageFor(30_000, 500) },
     { atMs: 150_000, name: "PostgreSQL restarted", run: restartPostgres },
   ];
-  for (let minute = 1; minute * 60_000 < TRAFFIC_MS; minute++) {
+  for (let minute = 1; minute * 60_000 < TRAFFIC_MS + 120_000; minute++) {
     const role = input.workers[(minute - 1) % input.workers.length];
     faultPlan.push({
       atMs: minute * 60_000 + 15_000,
@@ -441,10 +447,16 @@ async function check(db: Db, shopId: string, outcome: Outcome, delivered: Array<
     db.inboxEntry.count({ where: { status: "failed" } }),
     db.suppression.findMany({ where: { shopId }, select: { email: true, createdAt: true } }),
     db.message.findMany({ where: { shopId, status: "sent", flowId: cartFlow?.id ?? "none" }, select: { id: true, profileId: true, sentAt: true, runId: true } }),
-    db.event.findMany({ where: { shopId, name: "Placed Order" }, select: { profileId: true, receivedAt: true } }),
-    db.flowRun.findMany({ where: { shopId }, select: { id: true, status: true, nextRunAt: true, enteredAt: true } }),
+    db.event.findMany({ where: { shopId, name: "Placed Order" }, select: { profileId: true, occurredAt: true, receivedAt: true } }),
+    db.flowRun.findMany({ where: { shopId }, select: { id: true, status: true, nextRunAt: true, triggerEventId: true } }),
   ]);
-  const enteredAt = new Map(runs.map((r) => [r.id, r.enteredAt]));
+  // A run starts at its trigger event (the checkout), as the flow's "since start" conditions read it.
+  const triggers = await db.event.findMany({
+    where: { id: { in: runs.map((r) => r.triggerEventId).filter((id): id is string => id !== null) } },
+    select: { id: true, occurredAt: true },
+  });
+  const triggerAt = new Map(triggers.map((e) => [e.id, e.occurredAt]));
+  const startedAt = new Map(runs.flatMap((r) => (r.triggerEventId && triggerAt.has(r.triggerEventId) ? [[r.id, triggerAt.get(r.triggerEventId)!] as const] : [])));
   const emails = delivered.map((e) => ({ to: e.to[0], atMs: e.at, messageId: e.tags.find((t) => t.name === "message_id")?.value ?? null }));
   return [
     webhooksBecameTheirEvents(outcome.accepted, { webhookEventSourceIds: events.map((e) => e.sourceId), inboxPending, inboxFailed }),
@@ -452,9 +464,9 @@ async function check(db: Db, shopId: string, outcome: Outcome, delivered: Array<
     onlyToConsenting(emails, { subscribedAt: outcome.subscribedAt, unsubscribedAt: outcome.unsubscribedAt, suppressedAt: new Map(suppressions.map((s) => [s.email, s.createdAt.getTime()])) }, 5_000),
     noCartEmailAfterOrder(
       cartMessages
-        .filter((m) => m.sentAt && m.runId && enteredAt.has(m.runId))
-        .map((m) => ({ messageId: m.id, profileId: m.profileId, sentAt: m.sentAt!, runEnteredAt: enteredAt.get(m.runId!)! })),
-      orders.filter((o) => o.profileId).map((o) => ({ profileId: o.profileId!, receivedAt: o.receivedAt })),
+        .filter((m) => m.sentAt && m.runId && startedAt.has(m.runId))
+        .map((m) => ({ messageId: m.id, profileId: m.profileId, sentAt: m.sentAt!, runStartedAt: startedAt.get(m.runId!)! })),
+      orders.filter((o) => o.profileId).map((o) => ({ profileId: o.profileId!, placedAt: o.occurredAt, receivedAt: o.receivedAt })),
       10_000,
     ),
     noStuckRuns(runs, endedAt, 60_000),

@@ -57,7 +57,7 @@ export function createSoakTraffic(options: { seed: number; shopDomain: string; i
     ];
   }
 
-  /** Product views and an add to cart, a checkout, and in 45 % an order 20 s to 2.5 min later (15 % of those refunded). */
+  /** Product views and an add to cart, a checkout, and in 45 % an order 20 s to 1.5 min later (15 % of those refunded). */
   function checkout(now: number): Delivery[] {
     // Mostly subscribers (their cart reminders are the emails at stake), some shoppers without consent.
     const buyer = subscribers.length > 0 && random() < 0.8 ? pick(subscribers) : newBuyer();
@@ -71,7 +71,7 @@ export function createSoakTraffic(options: { seed: number; shopDomain: string; i
     ];
     if (random() < 0.45) {
       const n = ++sequence;
-      const placedAt = now + 6 * SECOND + (20 + Math.floor(random() * 130)) * SECOND;
+      const placedAt = now + 6 * SECOND + (20 + Math.floor(random() * 70)) * SECOND;
       const order: DemoOrderInput = {
         orderId: String(7_200_000_000_000n + BigInt(n)),
         orderNumber: 10_000 + n,

@@ -15,6 +15,7 @@ import { OUTBOX_PROVIDER } from "../services/mailer/outbox.server";
 import type { EmailTag, Mailer, OutgoingEmail, SendResult } from "../services/mailer/types";
 import { dayInTimezone } from "../domain/time";
 import { REDACTED_EMAIL } from "./compliance/redact.server";
+import { journeysOver } from "./journey-over.server";
 import { incrementRollups, messageRollupKey, type RollupKey } from "./rollups.server";
 import { attemptsSoFar, needsContent, prepareClaimed, type MessagePreparer } from "./message-prepare.server";
 
@@ -191,13 +192,8 @@ async function refuseUnsendable(
     select: { id: true },
   });
   const consented = new Set(consenting.map((p) => p.id));
-  // A flow email still queued when its run exits (a cart reminder held back by a Resend outage, then the order)
-  // belongs to a journey the person has left: the run's exit holds for it too.
-  const runIds = [...new Set(batch.map((m) => m.runId).filter((id): id is string => id !== null))];
-  const exitedRuns = runIds.length
-    ? await db.flowRun.findMany({ where: { id: { in: runIds }, status: "exited" }, select: { id: true, exitReason: true } })
-    : [];
-  const exitReasons = new Map(exitedRuns.map((r) => [r.id, r.exitReason ?? "exited"]));
+  // A flow email still queued when its journey is over (the order came in) goes no more.
+  const exitReasons = await journeysOver(db, [...new Set(batch.map((m) => m.runId).filter((id): id is string => id !== null))], now);
   const reasonNotToSend = (m: Message) => {
     if (m.toEmail === REDACTED_EMAIL) return "redacted";
     if (blocked.has(m.toEmail.toLowerCase())) return "suppressed";

@@ -6,6 +6,7 @@ import { verifyClickToken } from "../../app/domain/email/tracking-token";
 import { switchOnPreset } from "../../app/models/flow-definitions.server";
 import { ensureShop } from "../../app/models/shop.server";
 import { createResendMailer } from "../../app/services/mailer/resend.server";
+import { deliverQueued } from "../../app/models/messages.server";
 import { advanceDueRuns } from "../../app/worker/flow-worker.server";
 import { startFakeResend, type FakeResend } from "../helpers/fake-resend";
 import { flowClock } from "../helpers/flows";
@@ -168,6 +169,26 @@ describe("abandoned checkout flow", () => {
       { id: held.id, status: "failed", error: "flow run exited before sending: placed_order", sentAt: null },
     ]);
     expect(resend.delivered.filter((e) => e.to.includes("outage@example.com"))).toEqual([]);
+  });
+
+  it("does not send a queued reminder once the order is stored, even before any worker has advanced the run", async () => {
+    const mailer = createResendMailer({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 2_000, baseDelayMs: 10, maxDelayMs: 50 });
+    const resendClock = flowClock(() => shopId, { mailer: () => mailer });
+    await startCheckout("9160000000000001", "race@example.com");
+    await resendClock.tick(at(0, 1));
+    resend.serverErrors(20);
+    await resendClock.tick(at(4));
+    const [held] = await messagesTo("race@example.com");
+    expect(held).toMatchObject({ status: "queued" });
+
+    // The order is stored; the run is not woken or advanced (its worker was killed, or is mid-pass).
+    await placeOrder("9160000000000001", "race@example.com", at(5));
+    await drainAll(() => at(5, 1));
+    resend.reset();
+    await deliverQueued(db, mailer, { now: at(6), limit: 100, defaultFrom: "Shop <shop@example.com>" });
+    expect(await runOf("race@example.com")).toMatchObject({ status: "waiting" });
+    expect(await messagesTo("race@example.com")).toMatchObject([{ id: held.id, status: "failed", error: "flow run exited before sending: placed_order" }]);
+    expect(resend.delivered).toEqual([]);
   });
 
   it("exits on a late order: placed before the due time, drained just before the step runs", async () => {

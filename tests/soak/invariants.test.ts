@@ -57,12 +57,15 @@ describe("soak invariants", () => {
   });
 
   it("finds a cart email sent after that person's order was stored, allowing one worker pass", () => {
-    const email = { messageId: "m1", profileId: "p1", runEnteredAt: t(0), sentAt: t(60) };
-    expect(noCartEmailAfterOrder([email], [{ profileId: "p1", receivedAt: t(55) }], 10_000).pass).toBe(true);
-    expect(noCartEmailAfterOrder([email], [{ profileId: "p2", receivedAt: t(10) }], 10_000).pass).toBe(true);
-    // An order from before this run began is not this cart's.
-    expect(noCartEmailAfterOrder([{ ...email, runEnteredAt: t(20) }], [{ profileId: "p1", receivedAt: t(10) }], 10_000).pass).toBe(true);
-    expect(noCartEmailAfterOrder([email], [{ profileId: "p1", receivedAt: t(30) }], 10_000)).toMatchObject({ pass: false });
+    const email = { messageId: "m1", profileId: "p1", runStartedAt: t(0), sentAt: t(60) };
+    const order = (placed: number, received: number, profileId = "p1") => ({ profileId, placedAt: t(placed), receivedAt: t(received) });
+    expect(noCartEmailAfterOrder([email], [order(50, 55)], 10_000).pass).toBe(true);
+    expect(noCartEmailAfterOrder([email], [order(10, 10, "p2")], 10_000).pass).toBe(true);
+    // An order placed before this run's checkout is not this cart's, even when it arrived late.
+    expect(noCartEmailAfterOrder([{ ...email, runStartedAt: t(20) }], [order(10, 40)], 10_000).pass).toBe(true);
+    const late = noCartEmailAfterOrder([email], [order(25, 30)], 10_000);
+    expect(late).toMatchObject({ pass: false });
+    expect(late.detail).toContain("m1 sent 30.0 s after the order was stored");
   });
 
   it("finds a run overdue past the bound at the end", () => {
