@@ -3,7 +3,7 @@ import { countSegment } from "../app/models/segment-query.server";
 import { ensureShop } from "../app/models/shop.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
 import { bulkWriter, type BulkRow, type BulkWriter } from "./bulk-insert";
-import { timingRow, type Timing } from "./dashboard-table";
+import { timeCalls, timingRow } from "./dashboard-table";
 import { printTable, type Row } from "./lib";
 import { generateProfile, SEGMENT_CLOCK, SEGMENT_NOW } from "./segment-data";
 import { BENCH_SEGMENTS } from "./segment-trees";
@@ -43,17 +43,7 @@ export async function loadSegmentShop(db: Db, w: BulkWriter, profiles: number): 
 }
 
 /** Median and 95th percentile of RUNS timed calls after one untimed warm-up. */
-async function time(fn: () => Promise<unknown>): Promise<Timing> {
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)], p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))] };
-}
+const time = (fn: () => Promise<unknown>) => timeCalls(fn, RUNS, 1);
 
 async function measure(database: TestDatabase, label: string): Promise<Row[]> {
   const started = Date.now();
