@@ -17,3 +17,16 @@ export function timingRow(measure: string, ours: Timing, ceiling: Timing, target
     pass: ours.median < targetMs,
   };
 }
+
+/** Median and 95th percentile of `runs` timed calls, after `warmups` untimed ones (connections, caches, JIT). */
+export async function timeCalls(fn: () => Promise<unknown>, runs: number, warmups: number): Promise<Timing> {
+  for (let i = 0; i < warmups; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    await fn();
+    ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return { median: ms[Math.floor(ms.length / 2)], p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))] };
+}

@@ -12,7 +12,7 @@ import { COHORT_METRICS, flowHoldoutResult } from "../app/models/holdout.server"
 import { ensureShop } from "../app/models/shop.server";
 import { createTestDatabase, type TestDatabase } from "../tests/helpers/db";
 import { bulkWriter, type BulkRow, type BulkWriter } from "./bulk-insert";
-import { timingRow, type Timing } from "./dashboard-table";
+import { timeCalls, timingRow } from "./dashboard-table";
 import { printTable, seeded, type Row } from "./lib";
 
 /**
@@ -210,19 +210,8 @@ async function generate(db: Db, w: BulkWriter) {
   return { shop: await db.shop.findUniqueOrThrow({ where: { id: shop.id } }), flows, rollups: rollups.length, events, messages, orders };
 }
 
-/** Median and 95th percentile of `runs` timed calls, after two untimed ones (connections, caches, JIT). */
-async function time(fn: () => Promise<unknown>): Promise<Timing> {
-  await fn();
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS_PER_TIMING; i++) {
-    const started = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)], p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))] };
-}
+/** Median and 95th percentile of RUNS_PER_TIMING timed calls, after two untimed ones. */
+const time = (fn: () => Promise<unknown>) => timeCalls(fn, RUNS_PER_TIMING, 2);
 
 async function measure(database: TestDatabase, label: string): Promise<Row[]> {
   const started = Date.now();
