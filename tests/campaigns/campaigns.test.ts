@@ -42,13 +42,14 @@ describe.each(["sqlite", "postgresql"] as const)("campaigns on %s", (provider) =
   }
 
   async function person(shopId: string, email: string, properties: object, emailConsent = "subscribed") {
-    return db.profile.create({ data: { shopId, email, emailConsent, properties } });
+    // With its email identity, as ingestion creates it, so a later order by that address finds this profile.
+    return db.profile.create({ data: { shopId, email, emailConsent, properties, identities: { create: { shopId, kind: "email", value: email } } } });
   }
 
   async function pass(now: Date) {
     const result = await runCampaignsOnce(db, { now });
     const delivered = await deliverQueued(db, createOutboxMailer(), { ...testEmailDelivery(db), now, limit: 500, defaultFrom: "Shop <shop@example.com>" });
-    if (process.env.DEBUG_CAMPAIGNS) console.log(JSON.stringify(delivered), JSON.stringify(await db.message.findMany({ select: { status: true, error: true }, take: 3 })));
+    expect(delivered.failed).toBe(0);
     return result;
   }
 
@@ -163,7 +164,7 @@ describe.each(["sqlite", "postgresql"] as const)("campaigns on %s", (provider) =
 
     // A clicker orders within the click window: the order is credited to the campaign's email, in the report.
     const clicked = all.find((m) => m.firstClickedAt !== null)!;
-    const payload = orderPayload("orders/create", { id: "77001", email: clicked.toEmail, total: "80.00", createdAt: at(5).toISOString() });
+    const payload = orderPayload("orders/create", { id: "77001", customerId: null, email: clicked.toEmail, total: "80.00", createdAt: at(5).toISOString() });
     await acceptInboxEntry(db, { shopId: s.shopId, source: "shopify_webhook", topic: "orders/create", dedupeKey: randomUUID(), payload });
     while ((await drainInboxOnce(db, { now: () => at(5) })).claimed > 0);
     const attribution = await db.attribution.findFirstOrThrow({ where: { shopId: s.shopId, orderId: "77001" } });
