@@ -162,7 +162,7 @@ async function queueDue(db: Db, now: Date, limit: number): Promise<{ queued: num
     const settings = await loadFlowSettings(db, shopId);
     const excluded = await excludedNow(db, shopId, definition, recipients.map((r) => r.profileId), now);
     for (const r of recipients) {
-      const outcome = await db.$transaction(async (tx) => {
+      const queueOne = () => db.$transaction(async (tx) => {
         const profile = await tx.profile.findFirst({ where: { id: r.profileId, shopId }, select: { email: true, emailConsent: true } });
         const email = profile?.email ?? null;
         const suppressed = email ? (await tx.suppression.count({ where: { shopId, email } })) > 0 : false;
@@ -190,7 +190,12 @@ async function queueDue(db: Db, now: Date, limit: number): Promise<{ queued: num
         const { count } = await tx.campaignRecipient.updateMany({ where: { id: r.id, status: "pending" }, data: { status: "queued", messageId: message.id } });
         if (count === 0) throw new Cancelled();
         return "queued";
-      }).catch((e) => (e instanceof Cancelled ? "cancelled" : Promise.reject(e)));
+      });
+      // Another worker queued the same recipient at once: PostgreSQL aborted our transaction, so run it again; it
+      // now finds the row no longer pending.
+      const outcome = await queueOne()
+        .catch((e) => (isUniqueViolation(e) ? queueOne() : Promise.reject(e)))
+        .catch((e) => (e instanceof Cancelled ? "cancelled" : Promise.reject(e)));
       if (outcome === "queued") queued++;
       else if (outcome === "skipped") skipped++;
     }
