@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db/client.server";
+import { campaignReport } from "../../app/models/campaign-report.server";
 import { cancelCampaign, saveCampaign, scheduleCampaign } from "../../app/models/campaigns.server";
 import { acceptInboxEntry } from "../../app/models/inbox.server";
 import { recordClick } from "../../app/models/email-engagement.server";
@@ -93,6 +94,12 @@ describe.each(["sqlite", "postgresql"] as const)("campaigns on %s", (provider) =
     expect(await sentTo(id)).toEqual(["gold@example.com", "vip@example.com"]);
     const rows = await recipients(id);
     expect(rows.map((r) => r.skipReason).filter(Boolean).sort()).toEqual(["not_subscribed", "not_subscribed", "smart_sending", "suppressed"]);
+    expect((await campaignReport(db, s.shopId, id)).skipped).toEqual([
+      { reason: "not_subscribed", count: 2 },
+      { reason: "smart_sending", count: 1 },
+      { reason: "suppressed", count: 1 },
+    ]);
+    expect((await campaignReport(db, s.shopId, id)).total.sent).toBe(2n);
     // The excluded and non-members never became recipients.
     expect(rows).toHaveLength(6);
     expect((await db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
@@ -171,6 +178,15 @@ describe.each(["sqlite", "postgresql"] as const)("campaigns on %s", (provider) =
     expect(attribution).toMatchObject({ campaignId: id, messageId: clicked.id, touch: "click" });
     const results = await variantResults(db, id, ["a", "b"]);
     expect(results.find((r) => r.id === "b")!.revenueMinor).toBe(8000n);
+
+    // The report reads the same rollups as a flow's page: 60 sent, B's clicks, the order and its revenue.
+    const report = await campaignReport(db, s.shopId, id);
+    const clicksOnB = testMessages.filter((m) => m.variant === "b").length;
+    expect(report.total).toMatchObject({ sent: 60n, clicked: BigInt(clicksOnB), orders: 1n, revenue: 8000n });
+    expect(report.variants.get("b")).toMatchObject({ clicked: BigInt(clicksOnB), orders: 1n, revenue: 8000n });
+    expect(report.variants.get("a")).toMatchObject({ clicked: 0n, orders: 0n, revenue: 0n });
+    // Another shop asking for this campaign gets nothing.
+    expect((await campaignReport(db, (await shopWithSegments()).shopId, id)).total.sent).toBe(0n);
   });
 
   it("keeps shops apart: another shop's campaign and segments are not found, nothing changes", async () => {
