@@ -13,6 +13,7 @@ import { buildTemplateVariables, sampleTemplateVariables } from "../domain/email
 import type { JsonObject } from "../domain/events/types";
 import { signProfileToken } from "../domain/profile-token";
 import type { Mailer } from "../services/mailer/types";
+import { storedDefinition as storedCampaign } from "./campaigns.server";
 import { storedDefinition } from "./flow-definitions.server";
 import type { MessagePreparer, PrepareResult } from "./message-prepare.server";
 import { formatAddress } from "./messages.server";
@@ -92,7 +93,7 @@ function shopHosts(shop: ShopRow, trigger: JsonObject | null): string[] {
 /** deliverQueued's preparer for flow emails: renders each message for its recipient, with its discount code. */
 export function createMessagePreparer(db: Db, deps: EmailRenderDeps): MessagePreparer {
   return async (messages, now) => {
-    const [shops, profiles, runs, versions] = await Promise.all([
+    const [shops, profiles, runs, versions, campaigns] = await Promise.all([
       db.shop.findMany({ where: { id: { in: unique(messages.map((m) => m.shopId)) } }, select: shopSelect }),
       db.profile.findMany({
         where: { id: { in: unique(messages.map((m) => m.profileId)) } },
@@ -100,7 +101,9 @@ export function createMessagePreparer(db: Db, deps: EmailRenderDeps): MessagePre
       }),
       db.flowRun.findMany({ where: { id: { in: unique(messages.map((m) => m.runId)) } }, select: { id: true, state: true } }),
       db.flowVersion.findMany({ where: { id: { in: unique(messages.map((m) => m.flowVersionId)) } }, select: { id: true, definition: true } }),
+      db.campaign.findMany({ where: { id: { in: unique(messages.map((m) => m.campaignId)) } }, select: { id: true, shopId: true, definition: true } }),
     ]);
+    const campaignById = new Map(campaigns.map((c) => [c.id, c]));
     const shopById = new Map(shops.map((s) => [s.id, s]));
     const profileById = new Map(profiles.map((p) => [p.id, p]));
     const runById = new Map(runs.map((r) => [r.id, r]));
@@ -115,9 +118,14 @@ export function createMessagePreparer(db: Db, deps: EmailRenderDeps): MessagePre
         results.push({ status: "failed", reason: "profile_missing" });
         continue;
       }
-      const step = version ? emailStepOf(version.definition, message.stepId) : null;
+      const campaign = message.campaignId ? campaignById.get(message.campaignId) : undefined;
+      const step = version
+        ? emailStepOf(version.definition, message.stepId)
+        : campaign && campaign.shopId === message.shopId
+          ? campaignEmailStep(campaign.definition, message.variant)
+          : null;
       if (!step) {
-        results.push({ status: "failed", reason: "email step not found in its flow version" });
+        results.push({ status: "failed", reason: campaign ? "variant not found in its campaign" : "email step not found in its flow version" });
         continue;
       }
       const run = message.runId ? runById.get(message.runId) : undefined;
@@ -141,7 +149,7 @@ async function prepareOne(input: {
   const content = emailContentOfStep(step);
   let compiled;
   try {
-    compiled = await cache.get(`${message.flowVersionId}:${step.id}:${brandKey(brand)}`, () => compileEmail(content, brand));
+    compiled = await cache.get(`${message.flowVersionId ?? `campaign:${message.campaignId}`}:${step.id}:${brandKey(brand)}`, () => compileEmail(content, brand));
   } catch (error) {
     return { status: "failed", reason: `template: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -295,4 +303,11 @@ export async function sendTestEmail(
   ]);
   if (result.status === "sent") return { ok: true, providerMessageId: result.providerMessageId };
   return { ok: false, error: result.reason };
+}
+
+/** A campaign variant as an email step, so campaigns render, track and decorate links exactly like flow emails. */
+function campaignEmailStep(definition: unknown, variantId: string): EmailStep | null {
+  const variant = storedCampaign(definition)?.variants.find((v) => v.id === variantId);
+  if (!variant) return null;
+  return { kind: "send_email", id: variant.id, template: "campaign", subject: variant.subject, next: null, ...(variant.content ? { content: variant.content } : {}) };
 }

@@ -88,7 +88,7 @@ export function flowProfileOf(profile: Profile, suppressed: boolean): FlowProfil
 }
 
 /** When the profile was last emailed: the latest sentAt, or for a message still queued, min(queuedAt, now). */
-async function lastMarketingEmail(db: DbOrTx, shopId: string, profileId: string, now: Date): Promise<Date | null> {
+export async function lastMarketingEmail(db: DbOrTx, shopId: string, profileId: string, now: Date): Promise<Date | null> {
   const [sent, queued] = await Promise.all([
     db.message.findFirst({
       where: { shopId, profileId, status: { in: COUNTED_STATUSES }, sentAt: { not: null, lte: now } },

@@ -31,6 +31,7 @@ import {
   type FlowActionDeps,
   type PendingAction,
 } from "./flow-actions.server";
+import { runCampaignsOnce } from "./campaign-worker.server";
 import { startLoop } from "./loop";
 import { triggerScheduledFlows, type ScheduledCursors, type ScheduledTriggerSummary } from "./scheduled-triggers.server";
 
@@ -566,6 +567,8 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
     scheduled.push(await triggerScheduledFlows(db, { shopId, now, limit: options.limit ?? 500, ...(options.scheduledCursors ? { cursors: options.scheduledCursors } : {}) }));
   }
   const advanced = await advanceDueRuns(db, { owner: options.owner ?? processOwner, now, limit: options.limit ?? 100 });
+  // Campaign emails join the same queue, so one deliverQueued sends (and tracks) flow and campaign emails alike.
+  const campaigns = await runCampaignsOnce(db, { now, limit: options.limit ?? 200 });
   const delivery = options.delivery ?? (await processDelivery(db));
   const delivered: DeliverySummary = await deliverQueued(db, mailer, {
     ...delivery,
@@ -581,7 +584,7 @@ export async function runFlowsOnce(db: Db, mailer: Mailer, options: RunFlowsOpti
   });
   // History re-attributed after a change of attribution rule or window, a batch per pass.
   const recomputing = await recomputeAttributionOnce(db, { now, limit: options.limit ?? 200 });
-  return { triggered, scheduled, advanced, delivered, confirmations, recomputing };
+  return { triggered, scheduled, advanced, campaigns, delivered, confirmations, recomputing };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -602,7 +605,7 @@ export function startFlowWorker(db: Db, mailer: Mailer, options: { idleMs?: numb
     "flow worker",
     async () => {
       const pass = await runFlowsOnce(db, mailer, { now: clock.now(), limit });
-      return pass.advanced.claimed >= limit || pass.scheduled.some((s) => s.more) || pass.recomputing;
+      return pass.advanced.claimed >= limit || pass.scheduled.some((s) => s.more) || pass.campaigns.more || pass.recomputing;
     },
     options.idleMs ?? 1000,
   );
