@@ -65,6 +65,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 type Role = { label: string; script: string; port?: number };
 type Running = { role: Role; child: ChildProcess; instance: number; startedAt: number };
+/** Still running: a process killed by a signal keeps exitCode null (its signalCode says how it ended). */
+const alive = (r: Running) => r.child.exitCode === null && r.child.signalCode === null;
 
 const runDir = mkdtempSync(path.join(os.tmpdir(), "soak-"));
 const memory = new Map<string, Sample[]>();
@@ -177,7 +179,7 @@ async function main() {
 
     const sampler = setInterval(() => {
       for (const r of running) {
-        const rss = r.child.exitCode === null ? rssBytes(r.child.pid!) : null;
+        const rss = alive(r) ? rssBytes(r.child.pid!) : null;
         if (rss !== null) memory.get(`${r.role.label} #${r.instance}`)!.push({ atMs: Date.now(), rssBytes: rss });
       }
     }, 5_000);
@@ -365,8 +367,8 @@ async function drive(input: {
       atMs: minute * 60_000 + 15_000,
       name: `kill -9 ${role.label}`,
       run: () => {
-        const index = input.running.findIndex((r) => r.role === role && r.child.exitCode === null);
-        if (index >= 0) input.running[index].child.kill("SIGKILL");
+        const victim = input.running.find((r) => r.role === role && alive(r));
+        victim?.child.kill("SIGKILL");
         input.running.push(startProcess(role, input.env));
       },
     });
@@ -392,10 +394,10 @@ async function drive(input: {
       journeysOwed += ((now - lastTick) / 1000) * JOURNEYS_PER_SECOND * (burst ? 10 : 1);
       for (; journeysOwed >= 1; journeysOwed--) {
         for (const delivery of traffic.journey(now)) {
-          // 1 % of webhooks arrive two to four minutes late (Shopify's queue, a slow retry); those due too near the
-          // end to be late that long and still be checked arrive on time.
+          // 1 % of webhooks arrive two to four minutes late (Shopify's queue, a slow retry); those that would then
+          // come after the journeys' last orders arrive on time.
           const lateBy = 120_000 + random() * 120_000;
-          const late = delivery.kind === "webhook" && random() < 0.01 && delivery.atMs + lateBy <= trafficStart + TRAFFIC_MS + 30_000 ? lateBy : 0;
+          const late = delivery.kind === "webhook" && random() < 0.01 && delivery.atMs + lateBy <= trafficStart + TRAFFIC_MS + 120_000 ? lateBy : 0;
           if (late) outcome.lateSent++;
           schedule({ delivery, dueMs: delivery.atMs + late, attempt: 1, duplicate: false });
         }
