@@ -450,7 +450,7 @@ async function check(db: Db, shopId: string, outcome: Outcome, delivered: Array<
     db.suppression.findMany({ where: { shopId }, select: { email: true, createdAt: true } }),
     db.message.findMany({ where: { shopId, status: "sent", flowId: cartFlow?.id ?? "none" }, select: { id: true, profileId: true, sentAt: true, runId: true } }),
     db.event.findMany({ where: { shopId, name: "Placed Order" }, select: { profileId: true, occurredAt: true, receivedAt: true } }),
-    db.flowRun.findMany({ where: { shopId }, select: { id: true, status: true, nextRunAt: true, triggerEventId: true } }),
+    db.flowRun.findMany({ where: { shopId }, select: { id: true, status: true, nextRunAt: true, leaseUntil: true, triggerEventId: true } }),
   ]);
   // A run starts at its trigger event (the checkout), as the flow's "since start" conditions read it.
   const triggers = await db.event.findMany({

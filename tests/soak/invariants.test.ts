@@ -68,10 +68,17 @@ describe("soak invariants", () => {
     expect(late.detail).toContain("m1 sent 30.0 s after the order was stored");
   });
 
-  it("finds a run overdue past the bound at the end", () => {
+  it("finds a run overdue past the bound at the end, counting from a killed worker's lease when it held one", () => {
     const end = t(600);
-    expect(noStuckRuns([{ id: "r1", status: "waiting", nextRunAt: t(590) }, { id: "r2", status: "completed", nextRunAt: t(0) }], end, 60_000).pass).toBe(true);
-    expect(noStuckRuns([{ id: "r1", status: "waiting", nextRunAt: t(500) }], end, 60_000).pass).toBe(false);
+    const run = (nextRunAt: number, leaseUntil: number | null, status = "waiting") => ({ id: "r", status, nextRunAt: t(nextRunAt), leaseUntil: leaseUntil === null ? null : t(leaseUntil) });
+    expect(noStuckRuns([run(590, null), run(0, null, "completed")], end, 60_000).pass).toBe(true);
+    expect(noStuckRuns([run(500, null)], end, 60_000).pass).toBe(false);
+    // Claimed by a worker that was killed: due at 100 s, its lease runs until 650 s.
+    const leased = noStuckRuns([run(100, 650)], end, 60_000);
+    expect(leased.pass).toBe(true);
+    expect(leased.detail).toContain("1 due but still leased");
+    // The lease ran out at 500 s and nobody took the run since.
+    expect(noStuckRuns([run(100, 500)], end, 60_000).pass).toBe(false);
   });
 
   it("calls memory flat through spikes, and growing when it climbs", () => {
