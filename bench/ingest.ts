@@ -1,13 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createPrismaClient } from "../app/db/client.server";
 import { applyMigrations } from "../app/db/migrations.server";
 import { ensureShop } from "../app/models/shop.server";
 import { drainInboxOnce } from "../app/worker/inbox-worker.server";
+import { freePort } from "../tests/helpers/demo-process";
 import { orderPayload } from "../tests/helpers/payloads";
 import { closedLoop, fixedRate, printTable, type LoadResult, type Row } from "./lib";
 
@@ -20,15 +20,6 @@ const SHOP = "bench-shop.myshopify.com";
 const PER_LEVEL = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONCURRENCY = [1, 16, 64];
 const FIXED_RATE = 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(port: number, pathName: string, child: ChildProcess) {
   for (let i = 0; i < 200; i++) {

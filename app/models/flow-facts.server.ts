@@ -8,7 +8,7 @@ import { DEFAULT_FLOW_SETTINGS, type FlowSettings } from "../domain/flows/run";
 const DAY_MS = 86_400_000;
 const CONSENT_STATES: readonly EmailConsentState[] = ["subscribed", "unsubscribed", "pending", "unknown"];
 /** Messages that went (or are about to go) out count for smart sending; failed ones never left. */
-const COUNTED_STATUSES = ["queued", "sent", "delivered", "bounced", "complained"];
+export const COUNTED_STATUSES = ["queued", "sent", "delivered", "bounced", "complained"];
 
 export type LoadFactsOptions = {
   /** The run's start (trigger occurredAt): events from min(since, now - lookback) are loaded. Default: now. */

@@ -11,13 +11,12 @@ import { isKnownTimezone, recipientSendAt, recipientTimezone } from "../domain/c
 import { join, sql, type SqlFragment } from "../domain/segments/sql-fragment";
 import { segmentMembersSql } from "../domain/segments/sql";
 import { storedDefinition } from "../models/campaigns.server";
-import { lastMarketingEmail, loadFlowSettings } from "../models/flow-facts.server";
+import { COUNTED_STATUSES, lastMarketingEmail, loadFlowSettings } from "../models/flow-facts.server";
 import { queueMessage } from "../models/messages.server";
 import { dialectOf, segmentMemberIds, toPrismaSql } from "../models/segment-query.server";
 import { shopClock, storedTree } from "../models/segments.server";
 
 const PAGE = 500;
-const SENT_STATUSES = ["queued", "sent", "delivered", "bounced", "complained"];
 
 export type CampaignPass = { launched: number; queued: number; skipped: number; winners: number };
 
@@ -130,7 +129,7 @@ async function chooseDueWinners(db: Db, now: Date): Promise<number> {
 /** Emails sent, clicking recipients and attributed revenue per variant, from the same Message and Attribution rows the report reads. */
 export async function variantResults(db: DbOrTx, campaignId: string, variantIds: string[]): Promise<VariantResult[]> {
   const [sent, clicked, revenue] = await Promise.all([
-    db.message.groupBy({ by: ["variant"], where: { campaignId, status: { in: SENT_STATUSES } }, _count: { _all: true } }),
+    db.message.groupBy({ by: ["variant"], where: { campaignId, status: { in: COUNTED_STATUSES } }, _count: { _all: true } }),
     db.message.groupBy({ by: ["variant"], where: { campaignId, firstClickedAt: { not: null } }, _count: { _all: true } }),
     db.attribution.findMany({ where: { campaignId }, select: { revenueMinor: true, refundedMinor: true, message: { select: { variant: true } } } }),
   ]);
